@@ -1,0 +1,206 @@
+//! The raw response writer with wptserve's `ResponseWriter` semantics (F-RS-6). Everything a client
+//! receives goes through here, whether a handler writes directly (plugins) or returns a `Response`.
+//!
+//! Output is buffered so that status line, headers and a small body leave in one segment; `flush`
+//! pushes it to the socket and is called at the end of every response, before every delay, and when a
+//! plugin asks for it.
+
+use crate::http1::reason::reason_phrase;
+use std::io;
+use std::pin::Pin;
+use tokio::io::{AsyncWrite, AsyncWriteExt};
+
+/// The `Server` header value (wptserve's is interpreter-specific; tests only check presence).
+pub const SERVER_HEADER: &str = "BaseHTTP/0.6 Python/3.11.7";
+
+pub type BoxedWrite = Pin<Box<dyn AsyncWrite + Send>>;
+
+/// Flush automatically once this much output is buffered.
+const FLUSH_THRESHOLD: usize = 64 * 1024;
+
+pub struct ResponseWriter {
+    out: Option<BoxedWrite>,
+    buf: Vec<u8>,
+    status_written: bool,
+    headers_ended: bool,
+    /// Lower-cased names of the headers written so far in this response.
+    written_headers: Vec<Vec<u8>>,
+    /// Anything at all was written for the current response (wptserve's `content_written`).
+    pub content_written: bool,
+    /// A `Content-Length` header went out with the current response.
+    pub has_content_length: bool,
+    /// The connection must close after the current response.
+    pub close_connection: bool,
+    /// Total bytes handed to the writer for the current response.
+    pub bytes_written: u64,
+    /// The current request is HEAD: `write_content` drops the body (F-RS-10).
+    pub is_head: bool,
+}
+
+impl ResponseWriter {
+    pub fn new(out: BoxedWrite) -> Self {
+        ResponseWriter {
+            out: Some(out),
+            buf: Vec::with_capacity(8 * 1024),
+            status_written: false,
+            headers_ended: false,
+            written_headers: Vec::new(),
+            content_written: false,
+            has_content_length: false,
+            close_connection: false,
+            bytes_written: 0,
+            is_head: false,
+        }
+    }
+
+    /// A writer with no socket (for unit tests and benchmarks); output accumulates in `buffered()`.
+    pub fn detached() -> Self {
+        let mut w = ResponseWriter::new(Box::pin(tokio::io::sink()));
+        w.out = None;
+        w
+    }
+
+    /// Prepare for the next response on the same connection.
+    pub fn reset_for_next_response(&mut self, is_head: bool) {
+        self.status_written = false;
+        self.headers_ended = false;
+        self.written_headers.clear();
+        self.content_written = false;
+        self.has_content_length = false;
+        self.close_connection = false;
+        self.bytes_written = 0;
+        self.is_head = is_head;
+    }
+
+    pub fn status_written(&self) -> bool {
+        self.status_written
+    }
+
+    pub fn headers_ended(&self) -> bool {
+        self.headers_ended
+    }
+
+    /// Bytes not yet flushed (detached writers keep everything here).
+    pub fn buffered(&self) -> &[u8] {
+        &self.buf
+    }
+
+    async fn push(&mut self, data: &[u8]) -> io::Result<()> {
+        self.content_written = true;
+        self.bytes_written += data.len() as u64;
+        self.buf.extend_from_slice(data);
+        if self.buf.len() >= FLUSH_THRESHOLD {
+            self.flush().await?;
+        }
+        Ok(())
+    }
+
+    /// Send everything buffered to the socket.
+    pub async fn flush(&mut self) -> io::Result<()> {
+        if let Some(out) = self.out.as_mut() {
+            if !self.buf.is_empty() {
+                out.write_all(&self.buf).await?;
+                self.buf.clear();
+            }
+            out.flush().await?;
+        }
+        Ok(())
+    }
+
+    /// `HTTP/1.1 <code> <reason>\r\n`; `reason` `None` takes the table's phrase.
+    pub async fn write_status(&mut self, code: u16, reason: Option<&[u8]>) -> io::Result<()> {
+        let mut line = format!("HTTP/1.1 {code} ").into_bytes();
+        match reason {
+            Some(r) => line.extend_from_slice(r),
+            None => line.extend_from_slice(reason_phrase(code).as_bytes()),
+        }
+        line.extend_from_slice(b"\r\n");
+        self.status_written = true;
+        self.push(&line).await
+    }
+
+    /// `name: value\r\n`, bytes verbatim; a `200 OK` status line goes first if none was written.
+    pub async fn write_header(&mut self, name: &[u8], value: &[u8]) -> io::Result<()> {
+        if !self.status_written {
+            self.write_status(200, None).await?;
+        }
+        if name.eq_ignore_ascii_case(b"content-length") {
+            self.has_content_length = true;
+        }
+        self.written_headers.push(name.to_ascii_lowercase());
+        let mut line = Vec::with_capacity(name.len() + value.len() + 4);
+        line.extend_from_slice(name);
+        line.extend_from_slice(b": ");
+        line.extend_from_slice(value);
+        line.extend_from_slice(b"\r\n");
+        self.push(&line).await
+    }
+
+    pub fn header_written(&self, lower_name: &[u8]) -> bool {
+        self.written_headers.iter().any(|n| n == lower_name)
+    }
+
+    /// End the header block. With `add_required_headers`, Server and Date are added unless already
+    /// written, and `Content-Length: content_length` when given and not already written (F-RS-4).
+    /// No Content-Length at all means the connection closes after the body (F-H1-3).
+    pub async fn end_headers(
+        &mut self,
+        add_required_headers: bool,
+        content_length: Option<u64>,
+    ) -> io::Result<()> {
+        if !self.status_written {
+            self.write_status(200, None).await?;
+        }
+        if add_required_headers {
+            if !self.header_written(b"server") {
+                self.write_header(b"Server", SERVER_HEADER.as_bytes()).await?;
+            }
+            if !self.header_written(b"date") {
+                let date = httpdate::fmt_http_date(std::time::SystemTime::now());
+                self.write_header(b"Date", date.as_bytes()).await?;
+            }
+            if let Some(len) = content_length {
+                if !self.has_content_length {
+                    self.write_header(b"Content-Length", len.to_string().as_bytes())
+                        .await?;
+                }
+            }
+        }
+        self.headers_ended = true;
+        if !self.has_content_length {
+            self.close_connection = true;
+        }
+        self.push(b"\r\n").await
+    }
+
+    /// wptserve's `write_content`: a status line and header block are completed first if needed (then
+    /// Content-Length is this data's length); the data is dropped for HEAD.
+    pub async fn write_content(&mut self, data: &[u8]) -> io::Result<()> {
+        if !self.headers_ended {
+            self.end_headers(true, Some(data.len() as u64)).await?;
+        }
+        if self.is_head {
+            return Ok(());
+        }
+        self.push(data).await
+    }
+
+    /// Bytes exactly as given: no status line, no headers (raw HTTP, `.asis`).
+    pub async fn write_raw(&mut self, data: &[u8]) -> io::Result<()> {
+        self.push(data).await
+    }
+
+    /// Body bytes after the header block, ignoring HEAD (used by `send_body_for_head_request`).
+    pub async fn write_body_bytes(&mut self, data: &[u8]) -> io::Result<()> {
+        self.push(data).await
+    }
+
+    /// Close the write side of the socket after flushing.
+    pub async fn shutdown(&mut self) -> io::Result<()> {
+        self.flush().await?;
+        if let Some(out) = self.out.as_mut() {
+            out.shutdown().await?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,18 @@
+//! wpthost: a web-platform-tests server whose request handlers are sandboxed WebAssembly components.
+//!
+//! Data flows one way: connection -> request -> route -> handler -> response -> pipes -> writer -> socket.
+//! See docs/ARCHITECTURE.md for the map of modules.
+
+pub mod config;
+pub mod errors;
+pub mod http1;
+pub mod listener;
+pub mod pipes;
+pub mod plugins;
+pub mod request;
+pub mod response;
+pub mod router;
+pub mod server;
+pub mod stash;
+pub mod static_files;
+pub mod template;

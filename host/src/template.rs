@@ -1,0 +1,1 @@
+//! The `{{...}}` substitution language (§2.I). (Skeleton; the pipes helper owns this module.)
