@@ -177,6 +177,11 @@ impl SetCookie {
             .expires(Expires::InPast(Duration::from_secs(86_400)))
     }
 
+    /// The cookie's name.
+    pub fn name(&self) -> &[u8] {
+        &self.name
+    }
+
     pub fn path(mut self, path: impl Into<Vec<u8>>) -> Self {
         self.path = Some(path.into());
         self

@@ -78,6 +78,32 @@ impl MultiDict {
             .map(|v| String::from_utf8_lossy(v).into_owned())
     }
 
+    /// The first value for `key` parsed with `FromStr`; `Ok(None)` when absent, an error (a 500, as a
+    /// failing `int(...)` in a Python handler) when it does not parse.
+    ///
+    /// ```
+    /// let q = wpthost_plugin_sdk::MultiDict::parse_urlencoded(b"ms=250&bad=x");
+    /// assert_eq!(q.first_as::<u64>(b"ms").unwrap(), Some(250));
+    /// assert_eq!(q.first_as::<u64>(b"none").unwrap(), None);
+    /// assert!(q.first_as::<u64>(b"bad").is_err());
+    /// ```
+    pub fn first_as<T: std::str::FromStr>(&self, key: &[u8]) -> Result<Option<T>, crate::Error> {
+        match self.first(key) {
+            None => Ok(None),
+            Some(v) => std::str::from_utf8(v)
+                .ok()
+                .and_then(|s| s.trim().parse().ok())
+                .map(Some)
+                .ok_or_else(|| {
+                    crate::Error::msg(format!(
+                        "invalid value {:?} for parameter {:?}",
+                        String::from_utf8_lossy(v),
+                        String::from_utf8_lossy(key)
+                    ))
+                }),
+        }
+    }
+
     pub fn contains(&self, key: &[u8]) -> bool {
         self.items.iter().any(|(k, _)| k == key)
     }

@@ -21,6 +21,8 @@ use crate::Error;
 pub struct Response {
     /// Header names this handler set, so an HTTP error can drop them (F-ER-1).
     touched: Vec<Vec<u8>>,
+    /// `(cookie name, Set-Cookie value)` appended by [`Response::set_cookie`], for `unset_cookie`.
+    cookies: Vec<(Vec<u8>, Vec<u8>)>,
     writer: Writer,
 }
 
@@ -88,7 +90,23 @@ impl Response {
     /// Append a `Set-Cookie` header formatted as wptserve's `set_cookie` (F-CK-1/2).
     pub fn set_cookie(&mut self, cookie: &SetCookie) -> Result<&mut Self, Error> {
         let value = cookie.to_header_value()?;
+        self.cookies.push((cookie.name().to_vec(), value.clone()));
         Ok(self.append_header("Set-Cookie", value))
+    }
+
+    /// wptserve's `unset_cookie(name)` (F-CK-4): drop the cookies of that name this handler set,
+    /// keeping the others (wptserve 4.0.3 crashes when others remain; this does not).
+    pub fn unset_cookie(&mut self, name: impl AsRef<[u8]>) -> &mut Self {
+        let name = name.as_ref();
+        if !self.cookies.iter().any(|(n, _)| n == name) {
+            return self;
+        }
+        self.cookies.retain(|(n, _)| n != name);
+        hl::delete_header(b"Set-Cookie");
+        for (_, value) in &self.cookies {
+            hl::append_header(b"Set-Cookie", value);
+        }
+        self
     }
 
     /// wptserve's `delete_cookie(name, path="/", domain=None)` (F-CK-3).

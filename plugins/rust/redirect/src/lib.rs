@@ -1,0 +1,19 @@
+//! A redirect: `?location=<url>` (required) and `&status=` (default 302), with a short HTML body that
+//! links to the target, like the redirect helpers WPT tests use.
+
+use wpthost_plugin_sdk::{export_handler, Error, Request, Response};
+
+fn handle(req: &Request, resp: &mut Response) -> Result<(), Error> {
+    let q = req.query();
+    let location = q
+        .first(b"location")
+        .ok_or_else(|| Error::http(400, "missing location parameter"))?;
+    let status = q.first_as::<u16>(b"status")?.unwrap_or(302);
+    resp.status(status);
+    resp.set_header("Location", location);
+    resp.set_header("Content-Type", "text/plain");
+    resp.body([&b"Redirecting to "[..], location, b"\n"].concat());
+    Ok(())
+}
+
+export_handler!(handle);
