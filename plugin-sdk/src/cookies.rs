@@ -107,7 +107,14 @@ fn is_key_char(b: u8) -> bool {
 }
 
 const RESERVED: [&[u8]; 9] = [
-    b"expires", b"path", b"comment", b"domain", b"max-age", b"secure", b"httponly", b"version",
+    b"expires",
+    b"path",
+    b"comment",
+    b"domain",
+    b"max-age",
+    b"secure",
+    b"httponly",
+    b"version",
     b"samesite",
 ];
 
@@ -229,7 +236,9 @@ impl SetCookie {
     /// The header value as of `now`: `name=value` then the attributes in `Morsel`'s sorted-key order
     /// `Comment, Domain, expires, HttpOnly, Max-Age, Path, SameSite, Secure`.
     pub fn format_at(&self, now: SystemTime) -> Result<Vec<u8>, Error> {
-        if self.name.is_empty() || !self.name.iter().all(|&b| is_legal_char(b)) || is_reserved(&self.name)
+        if self.name.is_empty()
+            || !self.name.iter().all(|&b| is_legal_char(b))
+            || is_reserved(&self.name)
         {
             return Err(Error::msg(format!(
                 "Illegal key {:?}",
@@ -295,7 +304,7 @@ fn quote(v: &[u8]) -> Vec<u8> {
     for &b in v {
         match b {
             b'"' | b'\\' => out.extend_from_slice(&[b'\\', b]),
-            b if b < 0x20 || b >= 0x7f || b == b',' || b == b';' => {
+            b if !(0x20..0x7f).contains(&b) || b == b',' || b == b';' => {
                 out.extend_from_slice(format!("\\{b:03o}").as_bytes())
             }
             b => out.push(b),
@@ -387,7 +396,13 @@ mod tests {
     #[test]
     fn f_rq_10_request_cookie_parsing() {
         let c = parse_cookie_header(b"a=1; b=\"q x\"; a=2; $Version=1");
-        assert_eq!(c, vec![(b"a".to_vec(), b"2".to_vec()), (b"b".to_vec(), b"\"q x\"".to_vec())]);
+        assert_eq!(
+            c,
+            vec![
+                (b"a".to_vec(), b"2".to_vec()),
+                (b"b".to_vec(), b"\"q x\"".to_vec())
+            ]
+        );
         let c = parse_cookie_header(b"a=1; Path=/; HttpOnly; c=3");
         assert_eq!(c.len(), 2);
         // A bare word that is not a flag makes BaseCookie give up entirely.

@@ -27,7 +27,11 @@ pub struct Form {
 
 /// Parse `body` as a form. `GET`/`HEAD` give an empty form (cgi reads the query string instead, and
 /// wptserve passes none). Other content types are an error, which wptserve reports as a 500.
-pub(crate) fn parse(method: &[u8], content_type: Option<&[u8]>, body: &[u8]) -> Result<Form, Error> {
+pub(crate) fn parse(
+    method: &[u8],
+    content_type: Option<&[u8]>,
+    body: &[u8],
+) -> Result<Form, Error> {
     if method == b"GET" || method == b"HEAD" {
         return Ok(Form::default());
     }
@@ -127,8 +131,11 @@ fn add_part(form: &mut Form, part: &[u8]) {
     }
 }
 
+/// Header parameters as `(name, value)` byte pairs.
+type Params = Vec<(Vec<u8>, Vec<u8>)>;
+
 /// `type; k=v; k2="v 2"` into the type and its parameters (quotes removed, `\"` unescaped).
-pub(crate) fn split_params(value: &[u8]) -> (&[u8], Vec<(Vec<u8>, Vec<u8>)>) {
+pub(crate) fn split_params(value: &[u8]) -> (&[u8], Params) {
     let mut pieces = split_unquoted(value, b';').into_iter();
     let main = trim(pieces.next().unwrap_or(b""));
     let params = pieces
@@ -181,8 +188,14 @@ fn unquote(v: &[u8]) -> Vec<u8> {
 }
 
 pub(crate) fn trim(v: &[u8]) -> &[u8] {
-    let start = v.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(v.len());
-    let end = v.iter().rposition(|b| !b.is_ascii_whitespace()).map_or(start, |e| e + 1);
+    let start = v
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(v.len());
+    let end = v
+        .iter()
+        .rposition(|b| !b.is_ascii_whitespace())
+        .map_or(start, |e| e + 1);
     &v[start..end]
 }
 
@@ -226,6 +239,9 @@ mod tests {
     #[test]
     fn f_rq_7_non_form_is_an_error_and_get_is_empty() {
         assert!(parse(b"POST", Some(b"text/plain"), b"a=1").is_err());
-        assert!(parse(b"GET", Some(b"text/plain"), b"a=1").unwrap().fields.is_empty());
+        assert!(parse(b"GET", Some(b"text/plain"), b"a=1")
+            .unwrap()
+            .fields
+            .is_empty());
     }
 }

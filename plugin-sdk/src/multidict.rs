@@ -194,6 +194,9 @@ mod tests {
     #[test]
     fn equals_in_value_kept() {
         let q = MultiDict::parse_urlencoded(b"plus+pct-20%20pct-3D%3D=PLUS+PCT-20%20PCT-3D%3D");
-        assert_eq!(q.first(b"plus pct-20 pct-3D="), Some(&b"PLUS PCT-20 PCT-3D="[..]));
+        assert_eq!(
+            q.first(b"plus pct-20 pct-3D="),
+            Some(&b"PLUS PCT-20 PCT-3D="[..])
+        );
     }
 }

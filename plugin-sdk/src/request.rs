@@ -125,7 +125,9 @@ impl Request {
     pub fn port(&self) -> Option<u16> {
         let authority = self.authority();
         let after_host = authority.rsplit(']').next().unwrap_or(authority);
-        after_host.rsplit_once(':').and_then(|(_, p)| p.parse().ok())
+        after_host
+            .rsplit_once(':')
+            .and_then(|(_, p)| p.parse().ok())
     }
 
     fn authority(&self) -> &str {
@@ -284,7 +286,11 @@ impl RequestBuilder {
 
 /// Python's `repr(bytes)` for the ASCII-ish cases error messages contain.
 fn python_bytes_repr(b: &[u8]) -> String {
-    let quote = if b.contains(&b'\'') && !b.contains(&b'"') { '"' } else { '\'' };
+    let quote = if b.contains(&b'\'') && !b.contains(&b'"') {
+        '"'
+    } else {
+        '\''
+    };
     let mut s = format!("b{quote}");
     for &c in b {
         match c {
@@ -309,7 +315,10 @@ fn python_exception_repr(code: u16, message: &str) -> String {
     if message.contains('\'') && !message.contains('"') {
         format!("({code}, \"{message}\")")
     } else {
-        format!("({code}, '{}')", message.replace('\\', "\\\\").replace('\'', "\\'"))
+        format!(
+            "({code}, '{}')",
+            message.replace('\\', "\\\\").replace('\'', "\\'")
+        )
     }
 }
 

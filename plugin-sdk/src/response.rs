@@ -273,6 +273,9 @@ pub fn json_string(s: &str) -> String {
 mod tests {
     #[test]
     fn json_string_like_python() {
-        assert_eq!(super::json_string("a\"b\\\n\u{e9}"), "\"a\\\"b\\\\\\n\\u00e9\"");
+        assert_eq!(
+            super::json_string("a\"b\\\n\u{e9}"),
+            "\"a\\\"b\\\\\\n\\u00e9\""
+        );
     }
 }

@@ -33,7 +33,11 @@ fn handle(req: &Request, resp: &mut Response) -> Result<(), Error> {
         }
         if let Some(secs) = q.first_as::<i64>(b"expires_in")? {
             let d = Duration::from_secs(secs.unsigned_abs());
-            c = c.expires(if secs < 0 { Expires::InPast(d) } else { Expires::In(d) });
+            c = c.expires(if secs < 0 {
+                Expires::InPast(d)
+            } else {
+                Expires::In(d)
+            });
         }
         if let Some(s) = q.first(b"samesite") {
             c = c.same_site(s);

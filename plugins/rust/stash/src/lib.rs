@@ -20,13 +20,17 @@ fn handle(req: &Request, resp: &mut Response) -> Result<(), Error> {
 
     if req.method() == b"POST" {
         let form = req.form()?;
-        let id = form.first_str(b"id").ok_or_else(|| Error::http(400, "missing id"))?;
+        let id = form
+            .first_str(b"id")
+            .ok_or_else(|| Error::http(400, "missing id"))?;
         stash::put(&id, form.first(b"data").unwrap_or(b""), path)?;
         resp.body("OK");
         return Ok(());
     }
 
-    let id = q.first_str(b"id").ok_or_else(|| Error::http(400, "missing id"))?;
+    let id = q
+        .first_str(b"id")
+        .ok_or_else(|| Error::http(400, "missing id"))?;
     if q.first(b"action") == Some(b"count") {
         let _guard = stash::lock()?;
         let old = match stash::take(&id, path)? {

@@ -23,7 +23,9 @@ pub fn delete(_: &Request, resp: &mut Response) -> Result<(), Error> {
 
 /// TestRequestCookies::test_set_cookie: `return request.cookies[b"name"].value`.
 pub fn request_cookie(req: &Request, resp: &mut Response) -> Result<(), Error> {
-    let v = req.cookie(b"name").ok_or_else(|| Error::msg("KeyError: b'name'"))?;
+    let v = req
+        .cookie(b"name")
+        .ok_or_else(|| Error::msg("KeyError: b'name'"))?;
     resp.body(v);
     Ok(())
 }

@@ -10,7 +10,9 @@ pub fn string_rv(_: &Request, resp: &mut Response) -> Result<(), Error> {
 
 /// test_tuple_1_rv: `return ()`, which wptserve cannot interpret: 500.
 pub fn tuple_1_rv(_: &Request, _: &mut Response) -> Result<(), Error> {
-    Err(Error::msg("ValueError: handler returned a tuple of length 1"))
+    Err(Error::msg(
+        "ValueError: handler returned a tuple of length 1",
+    ))
 }
 
 /// test_tuple_2_rv: `[("Content-Length", 4), ("test-header", "test-value")], "test data"`. The explicit
@@ -39,7 +41,9 @@ pub fn tuple_3_rv_1(_: &Request, resp: &mut Response) -> Result<(), Error> {
 
 /// test_tuple_4_rv: a 4-tuple: 500.
 pub fn tuple_4_rv(_: &Request, _: &mut Response) -> Result<(), Error> {
-    Err(Error::msg("ValueError: handler returned a tuple of length 4"))
+    Err(Error::msg(
+        "ValueError: handler returned a tuple of length 4",
+    ))
 }
 
 /// test_none_rv: `return None` with the response untouched: 200, no Content-Length, empty body.

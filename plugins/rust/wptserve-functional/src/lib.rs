@@ -50,15 +50,30 @@ const HANDLERS: &[(&str, Handler)] = &[
     // test_request.py.
     ("test_body", request::body),
     ("test_non_ascii_in_headers", request::non_ascii_in_headers),
-    ("test_non_ascii_in_GET_params", request::non_ascii_in_get_params),
-    ("test_non_ascii_in_POST_params", request::non_ascii_in_post_params),
+    (
+        "test_non_ascii_in_GET_params",
+        request::non_ascii_in_get_params,
+    ),
+    (
+        "test_non_ascii_in_POST_params",
+        request::non_ascii_in_post_params,
+    ),
     ("test_auth", request::auth),
     // test_response.py.
     ("test_head_without_body", response::head_without_body),
     ("test_head_with_body", response::head_with_body),
-    ("test_write_content_no_status_no_header", response::write_content_no_status_no_header),
-    ("test_write_content_no_headers", response::write_content_no_headers),
-    ("test_write_content_no_status", response::write_content_no_status),
+    (
+        "test_write_content_no_status_no_header",
+        response::write_content_no_status_no_header,
+    ),
+    (
+        "test_write_content_no_headers",
+        response::write_content_no_headers,
+    ),
+    (
+        "test_write_content_no_status",
+        response::write_content_no_status,
+    ),
     (
         "test_write_content_no_status_no_required_headers",
         response::write_content_no_status_no_required_headers,
@@ -68,7 +83,10 @@ const HANDLERS: &[(&str, Handler)] = &[
         response::write_content_no_status_no_headers_no_required_headers,
     ),
     ("test_write_raw_content", response::write_raw_content),
-    ("test_write_raw_contents_invalid_http", response::write_raw_contents_invalid_http),
+    (
+        "test_write_raw_contents_invalid_http",
+        response::write_raw_contents_invalid_http,
+    ),
     ("test_set_error", response::set_error),
     ("test_file_like_response", response::file_like_response),
     ("test_list_response", response::list_response),

@@ -18,31 +18,39 @@ pub fn route_match(req: &Request, resp: &mut Response) -> Result<(), Error> {
 
 /// test_non_ascii_in_headers: `return request.headers[b"foo"]` (raw bytes, KeyError = 500 if absent).
 pub fn non_ascii_in_headers(req: &Request, resp: &mut Response) -> Result<(), Error> {
-    let v = req.header(b"foo").ok_or_else(|| Error::msg("KeyError: b'foo'"))?;
+    let v = req
+        .header(b"foo")
+        .ok_or_else(|| Error::msg("KeyError: b'foo'"))?;
     resp.body(v);
     Ok(())
 }
 
 /// test_non_ascii_in_GET_params: `return request.GET[b"foo"]`.
 pub fn non_ascii_in_get_params(req: &Request, resp: &mut Response) -> Result<(), Error> {
-    let v = req.query().first(b"foo").ok_or_else(|| Error::msg("KeyError: b'foo'"))?;
+    let v = req
+        .query()
+        .first(b"foo")
+        .ok_or_else(|| Error::msg("KeyError: b'foo'"))?;
     resp.body(v);
     Ok(())
 }
 
 /// test_non_ascii_in_POST_params: `return request.POST[b"foo"]`.
 pub fn non_ascii_in_post_params(req: &Request, resp: &mut Response) -> Result<(), Error> {
-    let v = req.form()?.first(b"foo").ok_or_else(|| Error::msg("KeyError: b'foo'"))?;
-    resp.body(v.to_vec());
+    let v = req
+        .form()?
+        .first(b"foo")
+        .ok_or_else(|| Error::msg("KeyError: b'foo'"))?;
+    resp.body(v);
     Ok(())
 }
 
 /// test_auth: `return request.auth.username + b" " + request.auth.password` (no credentials: the
 /// Python concatenation of `None` fails, a 500).
 pub fn auth(req: &Request, resp: &mut Response) -> Result<(), Error> {
-    let auth = req
-        .basic_auth()?
-        .ok_or_else(|| Error::msg("TypeError: unsupported operand type(s) for +: 'NoneType' and 'bytes'"))?;
+    let auth = req.basic_auth()?.ok_or_else(|| {
+        Error::msg("TypeError: unsupported operand type(s) for +: 'NoneType' and 'bytes'")
+    })?;
     resp.body([&auth.username[..], b" ", &auth.password].concat());
     Ok(())
 }

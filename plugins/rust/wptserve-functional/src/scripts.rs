@@ -25,27 +25,31 @@ pub fn test_tuple_3(_: &Request, resp: &mut Response) -> Result<(), Error> {
 
 /// `defaultpy/default.py` (the first `default*.py` of a directory route): `"default"`.
 pub fn default_py(_: &Request, resp: &mut Response) -> Result<(), Error> {
-    resp.set_header("Content-Type", "text/plain").body("default");
+    resp.set_header("Content-Type", "text/plain")
+        .body("default");
     Ok(())
 }
 
 /// `defaultpy/default.sub.py`: `"default.sub"`.
 pub fn default_sub_py(_: &Request, resp: &mut Response) -> Result<(), Error> {
-    resp.set_header("Content-Type", "text/plain").body("default.sub");
+    resp.set_header("Content-Type", "text/plain")
+        .body("default.sub");
     Ok(())
 }
 
 /// `defaultsubpy/default.sub.py`: returns `"{{host}}"`, which the `sub` pipe turns into the host
 /// (test_sub_default_py expects `localhost`) when the route applies it.
 pub fn defaultsubpy(_: &Request, resp: &mut Response) -> Result<(), Error> {
-    resp.set_header("Content-Type", "text/plain").body("{{host}}");
+    resp.set_header("Content-Type", "text/plain")
+        .body("{{host}}");
     Ok(())
 }
 
 /// `subdir/import_handler.py`: `example_module.module_function()` =
 /// `[("Content-Type", "text/plain")], "PASS"`.
 pub fn import_handler(_: &Request, resp: &mut Response) -> Result<(), Error> {
-    resp.append_header("Content-Type", "text/plain").body("PASS");
+    resp.append_header("Content-Type", "text/plain")
+        .body("PASS");
     Ok(())
 }
 

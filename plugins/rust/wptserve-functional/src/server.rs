@@ -33,7 +33,9 @@ pub fn many_headers(req: &Request, resp: &mut Response) -> Result<(), Error> {
 pub fn put_take(req: &Request, resp: &mut Response) -> Result<(), Error> {
     if req.method() == b"POST" {
         let form = req.form()?;
-        let id = form.first_str(b"id").ok_or_else(|| Error::msg("KeyError: b'id'"))?;
+        let id = form
+            .first_str(b"id")
+            .ok_or_else(|| Error::msg("KeyError: b'id'"))?;
         stash::put(&id, form.first(b"data").unwrap_or(b""), None)?;
         resp.body("OK");
     } else {
