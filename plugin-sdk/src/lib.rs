@@ -1,4 +1,4 @@
-//! Write [wpthost](https://github.com/) request handlers in Rust.
+//! Write wpthost request handlers in Rust.
 //!
 //! A handler is a WebAssembly component implementing the `wpthost:handler/handler` world (the
 //! repository's `wit/handler.wit`). This crate hides the bindings: a handler is one function taking
