@@ -1,1 +1,189 @@
-//! Accept loops, one per configured port. (Skeleton; the http helper owns this file.)
+//! Accept loops, one per configured http port, all serving the same `ServerState`.
+//! (TLS listeners arrive with issue 5; the connection loop is already generic over the stream.)
+
+use crate::http1::connection::{serve_connection, ConnInfo};
+use crate::request::Scheme;
+use crate::server::ServerState;
+use std::net::{SocketAddr, ToSocketAddrs};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio::task::{JoinHandle, JoinSet};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ListenerError {
+    #[error("listener::start must run inside a tokio runtime")]
+    NoRuntime,
+    #[error("cannot resolve the bind address {host:?}: {source}")]
+    Resolve {
+        host: String,
+        source: std::io::Error,
+    },
+    #[error("cannot bind {scheme} port {addr}: {source}")]
+    Bind {
+        scheme: String,
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+    #[error("no http port is configured")]
+    NoPorts,
+}
+
+/// The listeners of a started server.
+pub struct RunningServer {
+    bound: Vec<(String, SocketAddr)>,
+    stop: watch::Sender<bool>,
+    loops: Vec<JoinHandle<()>>,
+}
+
+/// Stops a server from anywhere (signal handlers, tests) while someone awaits `wait`.
+#[derive(Clone)]
+pub struct ShutdownHandle {
+    stop: watch::Sender<bool>,
+}
+
+impl ShutdownHandle {
+    pub fn shutdown(&self) {
+        let _ = self.stop.send(true);
+    }
+}
+
+/// Bind every configured http port (all of them or none: a port that cannot be bound is an error
+/// naming it) and start accepting. Must be called inside a tokio runtime.
+pub fn start(state: Arc<ServerState>) -> Result<RunningServer, ListenerError> {
+    let runtime = tokio::runtime::Handle::try_current().map_err(|_| ListenerError::NoRuntime)?;
+    let ports = state.config.http_ports();
+    if ports.is_empty() {
+        return Err(ListenerError::NoPorts);
+    }
+    let ip = resolve_bind_host(state.config.bind_host())?;
+    let mut listeners = Vec::new();
+    for (scheme, port) in ports {
+        let addr = SocketAddr::new(ip, port);
+        let bind_err = |source| ListenerError::Bind {
+            scheme: scheme.clone(),
+            addr,
+            source,
+        };
+        let std_listener = std::net::TcpListener::bind(addr).map_err(bind_err)?;
+        std_listener.set_nonblocking(true).map_err(bind_err)?;
+        let local = std_listener.local_addr().map_err(bind_err)?;
+        listeners.push((scheme, local, std_listener));
+    }
+    let (stop, stop_rx) = watch::channel(false);
+    let mut bound = Vec::new();
+    let mut loops = Vec::new();
+    let _guard = runtime.enter();
+    for (scheme, local, std_listener) in listeners {
+        let listener =
+            TcpListener::from_std(std_listener).map_err(|source| ListenerError::Bind {
+                scheme: scheme.clone(),
+                addr: local,
+                source,
+            })?;
+        tracing::info!("listening on {scheme}://{local}");
+        bound.push((scheme, local));
+        loops.push(runtime.spawn(accept_loop(listener, local, state.clone(), stop_rx.clone())));
+    }
+    Ok(RunningServer { bound, stop, loops })
+}
+
+/// `server_host` may be a name ("localhost", "web-platform.test"); wptserve binds its first address.
+/// IPv4 is preferred so that "localhost" means 127.0.0.1 as it does for most clients and tests.
+fn resolve_bind_host(host: &str) -> Result<std::net::IpAddr, ListenerError> {
+    let trimmed = host.trim_start_matches('[').trim_end_matches(']');
+    if let Ok(ip) = trimmed.parse() {
+        return Ok(ip);
+    }
+    let resolve_err = |source| ListenerError::Resolve {
+        host: host.to_owned(),
+        source,
+    };
+    let addrs: Vec<SocketAddr> = (host, 0).to_socket_addrs().map_err(resolve_err)?.collect();
+    addrs
+        .iter()
+        .find(|a| a.is_ipv4())
+        .or_else(|| addrs.first())
+        .map(|a| a.ip())
+        .ok_or_else(|| {
+            resolve_err(std::io::Error::new(
+                std::io::ErrorKind::NotFound,
+                "no addresses",
+            ))
+        })
+}
+
+async fn accept_loop(
+    listener: TcpListener,
+    local: SocketAddr,
+    state: Arc<ServerState>,
+    mut stop: watch::Receiver<bool>,
+) {
+    let mut connections = JoinSet::new();
+    let server_host = local.ip().to_string();
+    loop {
+        if *stop.borrow() {
+            break;
+        }
+        let accepted = tokio::select! {
+            r = listener.accept() => r,
+            _ = stop.changed() => break,
+        };
+        while connections.try_join_next().is_some() {}
+        let (socket, client_addr) = match accepted {
+            Ok(pair) => pair,
+            Err(e) => {
+                // Out of file descriptors and similar: back off instead of spinning.
+                tracing::warn!("accept on {local}: {e}");
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                continue;
+            }
+        };
+        // Responses are buffered and written whole; Nagle would only delay pipelined answers.
+        let _ = socket.set_nodelay(true);
+        let info = ConnInfo {
+            client_addr,
+            local_addr: socket.local_addr().unwrap_or(local),
+            scheme: Scheme::Http,
+            server_host: server_host.clone(),
+            server_port: local.port(),
+        };
+        let state = state.clone();
+        let mut conn_stop = stop.clone();
+        connections.spawn(async move {
+            tokio::select! {
+                _ = serve_connection(socket, state, info) => {}
+                _ = conn_stop.wait_for(|s| *s) => {}
+            }
+        });
+    }
+    drop(listener);
+    connections.shutdown().await;
+}
+
+impl RunningServer {
+    /// `(scheme, address)` of every listener, with the real port when "0" was configured.
+    pub fn bound(&self) -> Vec<(String, SocketAddr)> {
+        self.bound.clone()
+    }
+
+    pub fn shutdown_handle(&self) -> ShutdownHandle {
+        ShutdownHandle {
+            stop: self.stop.clone(),
+        }
+    }
+
+    /// Stop accepting, end every connection, and wait until all of it is done.
+    pub async fn shutdown(self) {
+        let _ = self.stop.send(true);
+        self.wait().await;
+    }
+
+    /// Resolve once the server has been shut down (through a `ShutdownHandle`) and has stopped.
+    pub async fn wait(self) {
+        for handle in self.loops {
+            let _ = handle.await;
+        }
+    }
+}

@@ -1,15 +1,17 @@
-//! The request's path through the server: rewrite -> plugin manifest or router -> handler ->
-//! pipes -> writer. The http1 connection loop calls `handle` once per request.
+//! The request's path through the server: rewrite -> latency -> plugin manifest or router ->
+//! handler -> pipes -> writer. The http1 connection loop calls `handle` once per request.
 //!
-//! (Skeleton; the http helper owns this file. Module APIs called here are the contract between the
-//! modules: change them only together with their callers.)
+//! Module APIs called here are the contract between the modules: change them only together with
+//! their callers.
 
 use crate::config::Config;
+use crate::errors::{internal_error, json_error};
+use crate::http1::respond::{write_response, WriteOptions};
 use crate::http1::writer::ResponseWriter;
 use crate::plugins::PluginHost;
 use crate::request::Request;
 use crate::response::Response;
-use crate::router::Router;
+use crate::router::{HandlerKind, Router};
 use crate::stash::Stash;
 use crate::static_files::StaticFiles;
 use std::sync::Arc;
@@ -26,6 +28,22 @@ pub enum Handled {
     Written,
 }
 
+impl Handled {
+    /// A response with no `.sub.` path (errors, generated content).
+    pub fn plain(response: Response) -> Handled {
+        Handled::Response {
+            response,
+            sub_path: None,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ServerError {
+    #[error("cannot set up the server: {0}")]
+    Setup(String),
+}
+
 /// Everything shared by all connections of all listeners.
 pub struct ServerState {
     pub config: Arc<Config>,
@@ -35,7 +53,109 @@ pub struct ServerState {
     pub stash: Arc<Stash>,
 }
 
+impl ServerState {
+    pub fn new(config: Arc<Config>) -> Result<ServerState, ServerError> {
+        let stash = Arc::new(Stash::default());
+        Ok(ServerState {
+            router: Router::wptserve_default(),
+            static_files: StaticFiles::new(config.clone()),
+            plugins: PluginHost::new(config.clone(), stash.clone()),
+            stash,
+            config,
+        })
+    }
+}
+
 /// Serve one request. Afterwards `writer.close_connection` tells the connection loop whether to go on.
-pub async fn handle(state: &ServerState, request: Request, writer: &mut ResponseWriter) {
-    let _ = (state, request, writer);
+pub async fn handle(state: &ServerState, mut request: Request, writer: &mut ResponseWriter) {
+    rewrite_request(&mut request);
+    // F-H1-17: wptserve sleeps after routing, before the handler; nothing observable differs.
+    if !state.config.server.latency.is_zero() {
+        tokio::time::sleep(state.config.server.latency).await;
+    }
+    let handled = dispatch(state, &mut request, writer).await;
+    finish(state, handled, &request, writer).await;
+}
+
+/// The request rewriter of wptserve's `serve.py` (F-RT-6). `wpt serve` registers exactly one rule,
+/// `GET /resources/WebIDLParser.js -> /resources/webidl2/lib/webidl2.js`; the standalone server
+/// registers none, and wpthost follows the standalone server until that mode exists (issue 5).
+fn rewrite_request(request: &mut Request) {
+    rewrite_webidl_parser(request, false);
+}
+
+/// `GET /resources/WebIDLParser.js` (exact path, query kept) becomes the webidl2 library path,
+/// visible to handlers as the request target. Enabled by `wpt serve` mode only.
+pub fn rewrite_webidl_parser(request: &mut Request, enabled: bool) {
+    const FROM: &str = "/resources/WebIDLParser.js";
+    const TO: &str = "/resources/webidl2/lib/webidl2.js";
+    if !enabled || request.method != "GET" || request.path != FROM {
+        return;
+    }
+    request.target = request.target.replacen(FROM, TO, 1);
+    request.url = request.url.replacen(FROM, TO, 1);
+    request.path = TO.to_owned();
+}
+
+async fn dispatch(
+    state: &ServerState,
+    request: &mut Request,
+    writer: &mut ResponseWriter,
+) -> Handled {
+    if let Some(matched) = state.plugins.resolve(request).await {
+        request.route_match = matched.route_match.clone();
+        return state.plugins.handle(matched, request, writer).await;
+    }
+    match state.router.resolve(&request.method, &request.path) {
+        Some((kind, route_match)) => {
+            request.route_match = route_match;
+            match kind {
+                HandlerKind::File => state.static_files.serve_file(request).await,
+                HandlerKind::AsIs => state.static_files.serve_asis(request, writer).await,
+                HandlerKind::Error(code) => Handled::plain(json_error(code, "")),
+            }
+        }
+        // F-RT-5: no route at all.
+        None => Handled::plain(json_error(404, "")),
+    }
+}
+
+/// Pipes, then the writer. A handler that already wrote is done; one that wrote nothing at all
+/// leaves the client without an answer, so the connection closes.
+async fn finish(
+    state: &ServerState,
+    handled: Handled,
+    request: &Request,
+    writer: &mut ResponseWriter,
+) {
+    let (response, sub_path) = match handled {
+        Handled::Written => {
+            if !writer.content_written {
+                writer.close_connection = true;
+            }
+            return;
+        }
+        Handled::Response { response, sub_path } => (response, sub_path),
+    };
+    if writer.content_written {
+        // Part of a response already went out; a second one would corrupt the stream.
+        writer.close_connection = true;
+        return;
+    }
+    let response =
+        match crate::pipes::apply(response, request, sub_path.as_deref(), &state.config).await {
+            Ok(r) => r,
+            Err(e) => {
+                tracing::warn!("pipe error for {}: {e}", request.url);
+                internal_error(500, &request.url, &e.to_string())
+            }
+        };
+    let options = WriteOptions {
+        is_head: request.is_head(),
+        file_content_length: state.config.server.static_content_length,
+    };
+    if let Err(e) = write_response(writer, response, options).await {
+        tracing::debug!("writing response to {}: {e}", request.client_addr);
+        writer.close_connection = true;
+    }
 }

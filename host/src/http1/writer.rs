@@ -35,6 +35,8 @@ pub struct ResponseWriter {
     pub bytes_written: u64,
     /// The current request is HEAD: `write_content` drops the body (F-RS-10).
     pub is_head: bool,
+    /// Status code of the current response once a status line went out (for the request log).
+    pub status: Option<u16>,
 }
 
 impl ResponseWriter {
@@ -50,6 +52,7 @@ impl ResponseWriter {
             close_connection: false,
             bytes_written: 0,
             is_head: false,
+            status: None,
         }
     }
 
@@ -70,6 +73,7 @@ impl ResponseWriter {
         self.close_connection = false;
         self.bytes_written = 0;
         self.is_head = is_head;
+        self.status = None;
     }
 
     pub fn status_written(&self) -> bool {
@@ -116,6 +120,7 @@ impl ResponseWriter {
         }
         line.extend_from_slice(b"\r\n");
         self.status_written = true;
+        self.status = Some(code);
         self.push(&line).await
     }
 
@@ -153,7 +158,8 @@ impl ResponseWriter {
         }
         if add_required_headers {
             if !self.header_written(b"server") {
-                self.write_header(b"Server", SERVER_HEADER.as_bytes()).await?;
+                self.write_header(b"Server", SERVER_HEADER.as_bytes())
+                    .await?;
             }
             if !self.header_written(b"date") {
                 let date = httpdate::fmt_http_date(std::time::SystemTime::now());

@@ -1,0 +1,345 @@
+//! The per-connection loop: read a head, read the body, serve, decide whether to keep the connection
+//! (F-H1-2..6), repeat. Generic over the stream so TLS can wrap the socket.
+
+use crate::config::ServerSettings;
+use crate::errors::json_error;
+use crate::http1::body::{self, BodyError, Framing};
+use crate::http1::parse::{parse_head, Head, HeadError, HeadScanner};
+use crate::http1::respond::{write_response, WriteOptions};
+use crate::http1::url::RequestUrl;
+use crate::http1::writer::ResponseWriter;
+use crate::request::{Request, Scheme};
+use crate::server::{self, ServerState};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, ReadHalf};
+use tokio::time::timeout_at;
+
+/// Where a connection was accepted: everything a request needs to know about its socket.
+#[derive(Debug, Clone)]
+pub struct ConnInfo {
+    pub client_addr: SocketAddr,
+    pub local_addr: SocketAddr,
+    pub scheme: Scheme,
+    /// The listener's bound address as wptserve's `server_address[0]` (the host of `request.url`
+    /// when the request has no Host header, F-H1-15).
+    pub server_host: String,
+    /// The listener's port (the port of `request.url` when Host has none).
+    pub server_port: u16,
+}
+
+/// Buffered reading side of a connection. `buf` holds received bytes not yet consumed.
+pub(crate) struct Input<S> {
+    rd: ReadHalf<S>,
+    pub(crate) buf: Vec<u8>,
+}
+
+impl<S: AsyncRead> Input<S> {
+    /// Read more bytes, giving up at `deadline`. `Ok(0)` is end of stream.
+    pub(crate) async fn fill(&mut self, deadline: tokio::time::Instant) -> std::io::Result<usize> {
+        if self.buf.capacity() - self.buf.len() < 4096 {
+            self.buf.reserve(16 * 1024);
+        }
+        match timeout_at(deadline, self.rd.read_buf(&mut self.buf)).await {
+            Ok(r) => r,
+            Err(_) => Err(std::io::ErrorKind::TimedOut.into()),
+        }
+    }
+
+    fn consume(&mut self, n: usize) {
+        self.buf.drain(..n);
+    }
+}
+
+enum HeadOutcome {
+    Head(Head),
+    /// The client closed or went quiet before starting a request: close silently.
+    Gone,
+    /// A request was started but not finished in time.
+    TimedOut,
+    Bad(HeadError),
+}
+
+async fn read_head<S: AsyncRead>(
+    input: &mut Input<S>,
+    settings: &ServerSettings,
+    first: bool,
+) -> HeadOutcome {
+    let now = tokio::time::Instant::now();
+    let mut scanner = HeadScanner::new();
+    // The first request on a connection must arrive within the head timeout; later ones may wait
+    // for the idle timeout, then must complete within the head timeout of their first byte.
+    let mut head_deadline = first.then(|| now + settings.request_head_timeout);
+    let idle_deadline = now + settings.idle_timeout;
+    loop {
+        match scanner.scan(&input.buf) {
+            Ok(Some(span)) => {
+                let parsed = parse_head(&input.buf[span.start..span.end]);
+                input.consume(span.end);
+                return match parsed {
+                    Ok(h) => HeadOutcome::Head(h),
+                    Err(e) => HeadOutcome::Bad(e),
+                };
+            }
+            Ok(None) => {}
+            Err(e) => return HeadOutcome::Bad(e),
+        }
+        let started = scanner.started(&input.buf);
+        if head_deadline.is_none() && started {
+            head_deadline = Some(tokio::time::Instant::now() + settings.request_head_timeout);
+        }
+        let deadline = head_deadline.unwrap_or(idle_deadline);
+        match input.fill(deadline).await {
+            Ok(0) => return HeadOutcome::Gone,
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::TimedOut && started => {
+                return HeadOutcome::TimedOut
+            }
+            Err(_) => return HeadOutcome::Gone,
+        }
+    }
+}
+
+/// Serve every request of one connection, then close it.
+pub async fn serve_connection<S>(stream: S, state: Arc<ServerState>, info: ConnInfo)
+where
+    S: AsyncRead + AsyncWrite + Send + Unpin + 'static,
+{
+    let (rd, wr) = tokio::io::split(stream);
+    let mut input = Input {
+        rd,
+        buf: Vec::with_capacity(8 * 1024),
+    };
+    let mut writer = ResponseWriter::new(Box::pin(wr));
+    let settings = &state.config.server;
+    let mut first = true;
+    loop {
+        let head = match read_head(&mut input, settings, first).await {
+            HeadOutcome::Head(h) => h,
+            HeadOutcome::Gone => break,
+            HeadOutcome::TimedOut => {
+                let _ =
+                    send_plain_error(&mut writer, 408, "request head not received in time").await;
+                break;
+            }
+            HeadOutcome::Bad(e) => {
+                let _ = send_head_error(&mut writer, &e).await;
+                break;
+            }
+        };
+        first = false;
+        let started = Instant::now();
+        let client_close = wants_close(&head);
+
+        let framing = match body::framing(&head.headers) {
+            Ok(f) => f,
+            Err(e) => {
+                let _ = send_body_error(&mut writer, &e).await;
+                break;
+            }
+        };
+        if let Framing::Length(n) = framing {
+            if n > settings.max_body_bytes as u64 {
+                let _ = send_body_error(&mut writer, &BodyError::TooLarge).await;
+                break;
+            }
+        }
+        if head.is_http11() && expects_continue(&head) {
+            // F-H1-9: before the body is read (and before any handler runs).
+            if writer
+                .write_raw(b"HTTP/1.1 100 Continue\r\n\r\n")
+                .await
+                .is_err()
+                || writer.flush().await.is_err()
+            {
+                break;
+            }
+        }
+
+        if head.method == "CONNECT" {
+            // F-H1-13: 200 with Server and Date, then keep parsing requests on the same socket.
+            writer.reset_for_next_response(false);
+            let ok = async {
+                writer.write_status(200, None).await?;
+                writer.end_headers(true, None).await?;
+                writer.flush().await
+            }
+            .await
+            .is_ok();
+            log_request(&head.method, &head.target, &writer, started);
+            if !ok || client_close {
+                break;
+            }
+            continue;
+        }
+
+        let body = match body::read_body(&mut input, framing, settings).await {
+            Ok(b) => b,
+            Err(BodyError::Io) => break,
+            Err(e) => {
+                let _ = send_body_error(&mut writer, &e).await;
+                break;
+            }
+        };
+        // A request framed by both Transfer-Encoding and Content-Length is a smuggling risk: serve
+        // it, then close (RFC 9112 §6.3).
+        let ambiguous = matches!(framing, Framing::Chunked) && has_header(&head, b"content-length");
+
+        let is_head = head.method == "HEAD";
+        let method_for_log = head.method.clone();
+        let target_for_log = head.target.clone();
+        let request = build_request(head, body, &info, &state);
+        writer.reset_for_next_response(is_head);
+        server::handle(&state, request, &mut writer).await;
+        let flushed = writer.flush().await.is_ok();
+        log_request(&method_for_log, &target_for_log, &writer, started);
+
+        let keep = flushed
+            && !client_close
+            && !ambiguous
+            && writer.content_written
+            && writer.has_content_length
+            && !writer.close_connection;
+        if !keep {
+            break;
+        }
+    }
+    linger_close(&mut input, &mut writer).await;
+}
+
+/// Close our side, then discard what the client still sends for a moment, so that unread request
+/// bytes do not turn our close into a reset that destroys the response in flight.
+async fn linger_close<S: AsyncRead>(input: &mut Input<S>, writer: &mut ResponseWriter) {
+    if writer.shutdown().await.is_err() {
+        return;
+    }
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(2);
+    let mut discarded = 0usize;
+    while discarded < 1024 * 1024 {
+        input.buf.clear();
+        match input.fill(deadline).await {
+            Ok(0) | Err(_) => break,
+            Ok(n) => discarded += n,
+        }
+    }
+}
+
+fn has_header(head: &Head, name: &[u8]) -> bool {
+    head.headers
+        .iter()
+        .any(|(n, _)| n.eq_ignore_ascii_case(name))
+}
+
+/// Comma-separated tokens of every value of `name`, lower-cased.
+fn header_has_token(head: &Head, name: &[u8], token: &[u8]) -> bool {
+    head.headers
+        .iter()
+        .filter(|(n, _)| n.eq_ignore_ascii_case(name))
+        .flat_map(|(_, v)| v.split(|&b| b == b','))
+        .any(|t| t.trim_ascii().eq_ignore_ascii_case(token))
+}
+
+/// F-H1-5/F-H1-6: `Connection: close` closes; HTTP/1.0 stays open only with `keep-alive`.
+fn wants_close(head: &Head) -> bool {
+    if header_has_token(head, b"connection", b"close") {
+        return true;
+    }
+    !head.is_http11() && !header_has_token(head, b"connection", b"keep-alive")
+}
+
+fn expects_continue(head: &Head) -> bool {
+    head.headers
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case(b"expect"))
+        .is_some_and(|(_, v)| v.trim_ascii().eq_ignore_ascii_case(b"100-continue"))
+}
+
+fn build_request(head: Head, body: Vec<u8>, info: &ConnInfo, state: &ServerState) -> Request {
+    let url = RequestUrl::compute(
+        info.scheme,
+        &head.target,
+        head.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(b"host"))
+            .map(|(_, v)| v.as_slice()),
+        &info.server_host,
+        info.server_port,
+    );
+    Request {
+        method: head.method,
+        target: head.target,
+        version_minor: head.version_minor,
+        request_line: head.request_line,
+        headers: head.headers,
+        body,
+        client_addr: info.client_addr,
+        local_addr: info.local_addr,
+        scheme: info.scheme,
+        url: url.url,
+        path: url.path,
+        query: url.query,
+        url_hostname: url.hostname,
+        url_port: url.port,
+        route_match: Vec::new(),
+        doc_root: state.config.doc_root.clone(),
+        url_base: "/".to_owned(),
+    }
+}
+
+fn log_request(method: &str, target: &str, writer: &ResponseWriter, started: Instant) {
+    let status = writer.status.map(|s| s.to_string());
+    tracing::info!(
+        target: "wpthost::request",
+        "{} {} {} {} {:.1}ms",
+        method,
+        target,
+        status.as_deref().unwrap_or("-"),
+        writer.bytes_written,
+        started.elapsed().as_secs_f64() * 1000.0
+    );
+}
+
+/// A short text response for requests we cannot serve, always closing (F-H1-10, F-H1-11).
+async fn send_plain_error(
+    writer: &mut ResponseWriter,
+    status: u16,
+    message: &str,
+) -> std::io::Result<()> {
+    writer.reset_for_next_response(false);
+    let reason = crate::http1::reason::reason_phrase(status);
+    // The message may quote the request line; keep the echo short.
+    let message: String = message.chars().take(200).collect();
+    let body = format!("{status} {reason}: {message}\n");
+    writer.write_status(status, None).await?;
+    writer
+        .write_header(b"Content-Type", b"text/plain; charset=utf-8")
+        .await?;
+    writer
+        .write_header(b"Content-Length", body.len().to_string().as_bytes())
+        .await?;
+    writer.write_header(b"Connection", b"close").await?;
+    writer.end_headers(true, None).await?;
+    writer.write_body_bytes(body.as_bytes()).await?;
+    writer.flush().await
+}
+
+async fn send_head_error(writer: &mut ResponseWriter, e: &HeadError) -> std::io::Result<()> {
+    if e.status == 414 {
+        // wptserve answers an over-long request line with its JSON error (F-H1-11).
+        writer.reset_for_next_response(false);
+        let mut response = json_error(414, "");
+        response.headers.set("Connection", "close");
+        response.close_connection = true;
+        return write_response(writer, response, WriteOptions::default()).await;
+    }
+    send_plain_error(writer, e.status, &e.message).await
+}
+
+async fn send_body_error(writer: &mut ResponseWriter, e: &BodyError) -> std::io::Result<()> {
+    let status = match e {
+        BodyError::TooLarge => 413,
+        _ => 400,
+    };
+    send_plain_error(writer, status, &e.to_string()).await
+}

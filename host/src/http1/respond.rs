@@ -1,0 +1,114 @@
+//! Writing a finished `Response` (after pipes): status line, headers in order, the required headers
+//! (F-RS-4), then the body by variant, which decides framing (F-H1-3, §1.4).
+
+use crate::http1::writer::ResponseWriter;
+use crate::response::{Body, BodyStep, Response};
+use std::io;
+use tokio::io::AsyncReadExt;
+
+/// Files up to this size are read in one blocking-pool call; larger ones are streamed.
+const WHOLE_FILE_LIMIT: u64 = 256 * 1024;
+/// Chunk size when streaming a file (wptserve uses 32 KiB; bigger chunks mean fewer pool hops).
+const FILE_CHUNK: usize = 64 * 1024;
+
+/// How the connection wants a response written.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct WriteOptions {
+    /// The request was HEAD: the body is dropped unless the response asks for it (F-RS-10).
+    pub is_head: bool,
+    /// `config.server.static_content_length`: a `Body::File` carries `Content-Length`.
+    pub file_content_length: bool,
+}
+
+/// Write `response` completely and flush it. I/O errors mean the client went away.
+pub async fn write_response(
+    writer: &mut ResponseWriter,
+    response: Response,
+    options: WriteOptions,
+) -> io::Result<()> {
+    writer
+        .write_status(response.status, response.reason.as_deref())
+        .await?;
+    for (name, value) in response.headers.iter() {
+        writer.write_header(name, value).await?;
+    }
+    let content_length = match &response.body {
+        Body::Bytes(b) => Some(b.len() as u64),
+        Body::File { len, .. } if options.file_content_length => Some(*len),
+        _ => None,
+    };
+    writer
+        .end_headers(response.add_required_headers, content_length)
+        .await?;
+    if response.close_connection {
+        writer.close_connection = true;
+    }
+    let send_body = !options.is_head || response.send_body_for_head;
+    if send_body {
+        match response.body {
+            Body::Bytes(b) | Body::Unframed(b) => writer.write_body_bytes(&b).await?,
+            Body::File { path, len } => write_file(writer, &path, len).await?,
+            Body::Steps(steps) => {
+                for step in steps {
+                    match step {
+                        BodyStep::Data(d) => {
+                            writer.write_body_bytes(&d).await?;
+                            // Each piece must hit the socket as produced (trickle, F-PP-5).
+                            writer.flush().await?;
+                        }
+                        BodyStep::Delay(d) => {
+                            writer.flush().await?;
+                            tokio::time::sleep(d).await;
+                        }
+                    }
+                }
+            }
+        }
+    }
+    writer.flush().await
+}
+
+/// Stream at most `len` bytes of the file. If it shrank since it was measured, the framing promised
+/// in the header block cannot be kept, so the connection closes.
+async fn write_file(
+    writer: &mut ResponseWriter,
+    path: &std::path::Path,
+    len: u64,
+) -> io::Result<()> {
+    if len <= WHOLE_FILE_LIMIT {
+        let data = match tokio::fs::read(path).await {
+            Ok(d) => d,
+            Err(e) => {
+                tracing::warn!("reading {}: {e}", path.display());
+                writer.close_connection = true;
+                return Ok(());
+            }
+        };
+        let n = data.len().min(len as usize);
+        if (n as u64) < len {
+            writer.close_connection = true;
+        }
+        return writer.write_body_bytes(&data[..n]).await;
+    }
+    let mut file = match tokio::fs::File::open(path).await {
+        Ok(f) => f,
+        Err(e) => {
+            tracing::warn!("opening {}: {e}", path.display());
+            writer.close_connection = true;
+            return Ok(());
+        }
+    };
+    let mut remaining = len;
+    let mut chunk = vec![0u8; FILE_CHUNK];
+    while remaining > 0 {
+        let want = chunk.len().min(remaining as usize);
+        let n = file.read(&mut chunk[..want]).await?;
+        if n == 0 {
+            writer.close_connection = true;
+            break;
+        }
+        remaining -= n as u64;
+        writer.write_body_bytes(&chunk[..n]).await?;
+    }
+    Ok(())
+}
