@@ -1,0 +1,11 @@
+//! Host-side bindings of `wit/handler.wit`. Every import is async (sleep and writes await the socket)
+//! and trappable (limits end the guest).
+
+wasmtime::component::bindgen!({
+    path: "../wit",
+    world: "handler",
+    imports: { default: async | trappable },
+    exports: { default: async },
+});
+
+pub use wpthost::handler::types::{Header, Request as WitRequest, RouteParam};

@@ -1,0 +1,431 @@
+//! Per-directory plugin manifests: `__dir__.handlers.json` in a directory maps wptserve route patterns
+//! (relative to that directory) to component files (relative paths inside the document root), with
+//! methods, limits and capabilities per entry. The nearest manifest walking up from the request's
+//! directory governs the path; routes of farther manifests are not consulted.
+//!
+//! ```json
+//! {"handlers": [
+//!   {"route": "echo/{name}", "component": "echo.wasm", "methods": ["GET", "POST"],
+//!    "limits": {"memory_mb": 32, "cpu_ms": 1000, "wall_ms": 5000, "output_bytes": 1048576},
+//!    "capabilities": ["read-doc-root"]}
+//! ]}
+//! ```
+//!
+//! Manifests are re-read when their size, modification time or inode changes (a `stat` per request,
+//! done off the async workers by the caller), so edits apply to the next request.
+
+use super::settings::{PluginSettings, RequestLimits};
+use crate::router::RoutePattern;
+use serde::Deserialize;
+use std::collections::HashMap;
+use std::path::{Component as PathPart, Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime};
+
+pub const MANIFEST_NAME: &str = "__dir__.handlers.json";
+
+/// Identity of a file version: a change of any part means "re-read".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FileSig {
+    len: u64,
+    modified: Option<SystemTime>,
+    inode: u64,
+}
+
+impl FileSig {
+    pub fn of(meta: &std::fs::Metadata) -> FileSig {
+        #[cfg(unix)]
+        let inode = std::os::unix::fs::MetadataExt::ino(meta);
+        #[cfg(not(unix))]
+        let inode = 0;
+        FileSig {
+            len: meta.len(),
+            modified: meta.modified().ok(),
+            inode,
+        }
+    }
+}
+
+/// Capabilities a manifest entry may grant; everything else is denied.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Capabilities {
+    /// Read-only WASI preopen of the document root at `/`.
+    pub read_doc_root: bool,
+}
+
+#[derive(Debug)]
+pub struct ManifestEntry {
+    pub pattern: RoutePattern,
+    /// `None`: any method.
+    pub methods: Option<Vec<String>>,
+    /// Absolute path of the component file (not yet checked for existence).
+    pub component: PathBuf,
+    /// The component as the manifest names it, relative to the document root, for messages and logs.
+    pub display_name: String,
+    pub limits: RequestLimits,
+    pub capabilities: Capabilities,
+}
+
+impl ManifestEntry {
+    /// F-RT-3: exact method, `*`, or a `GET` route also taking `HEAD`.
+    fn accepts(&self, method: &str) -> bool {
+        match &self.methods {
+            None => true,
+            Some(methods) => methods
+                .iter()
+                .any(|m| m == method || m == "*" || (method == "HEAD" && m == "GET")),
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct Manifest {
+    pub entries: Vec<Arc<ManifestEntry>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawManifest {
+    handlers: Vec<RawEntry>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawEntry {
+    route: String,
+    component: String,
+    #[serde(default)]
+    methods: Option<Vec<String>>,
+    #[serde(default)]
+    limits: RawLimits,
+    #[serde(default)]
+    capabilities: Vec<String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawLimits {
+    memory_mb: Option<u64>,
+    cpu_ms: Option<u64>,
+    wall_ms: Option<u64>,
+    output_bytes: Option<u64>,
+}
+
+/// A relative path that stays inside its base lexically (symlinks are checked when loading).
+fn safe_relative(rel: &str) -> Option<PathBuf> {
+    let path = Path::new(rel);
+    let mut depth: i64 = 0;
+    for part in path.components() {
+        match part {
+            PathPart::Normal(_) => depth += 1,
+            PathPart::CurDir => {}
+            PathPart::ParentDir => {
+                depth -= 1;
+                if depth < 0 {
+                    return None;
+                }
+            }
+            PathPart::RootDir | PathPart::Prefix(_) => return None,
+        }
+    }
+    (depth > 0).then(|| path.to_path_buf())
+}
+
+fn limits_from(raw: &RawLimits, settings: &PluginSettings) -> Result<RequestLimits, String> {
+    let d = settings.default_limits;
+    let max = settings.max_limits;
+    let limits = RequestLimits {
+        memory_bytes: raw
+            .memory_mb
+            .map(|mb| mb.saturating_mul(1024 * 1024) as usize)
+            .unwrap_or(d.memory_bytes),
+        cpu: raw.cpu_ms.map(Duration::from_millis).unwrap_or(d.cpu),
+        wall: raw.wall_ms.map(Duration::from_millis).unwrap_or(d.wall),
+        output_bytes: raw.output_bytes.unwrap_or(d.output_bytes),
+    };
+    let too_big = |what: &str| Err(format!("limits.{what} exceeds the server's maximum"));
+    if limits.memory_bytes > max.memory_bytes.min(settings.max_memory_bytes) {
+        return too_big("memory_mb");
+    }
+    if limits.cpu > max.cpu {
+        return too_big("cpu_ms");
+    }
+    if limits.wall > max.wall {
+        return too_big("wall_ms");
+    }
+    if limits.output_bytes > max.output_bytes {
+        return too_big("output_bytes");
+    }
+    Ok(limits)
+}
+
+/// Parse a manifest found in `dir` (`dir_rel`: that directory relative to the document root).
+pub fn parse(
+    text: &[u8],
+    dir: &Path,
+    dir_rel: &str,
+    settings: &PluginSettings,
+) -> Result<Manifest, String> {
+    let raw: RawManifest = serde_json::from_slice(text).map_err(|e| e.to_string())?;
+    let mut entries = Vec::with_capacity(raw.handlers.len());
+    for (i, e) in raw.handlers.into_iter().enumerate() {
+        let at = |msg: String| format!("handlers[{i}]: {msg}");
+        let pattern = RoutePattern::parse(&e.route).map_err(|err| at(err.to_string()))?;
+        let rel = safe_relative(&e.component).ok_or_else(|| {
+            at(format!(
+                "component {:?} must be a relative path inside the document root",
+                e.component
+            ))
+        })?;
+        let mut capabilities = Capabilities::default();
+        for cap in &e.capabilities {
+            match cap.as_str() {
+                "read-doc-root" => capabilities.read_doc_root = true,
+                other => return Err(at(format!("unknown capability {other:?}"))),
+            }
+        }
+        if let Some(methods) = &e.methods {
+            if methods.is_empty() {
+                return Err(at("methods must not be empty".into()));
+            }
+        }
+        let limits = limits_from(&e.limits, settings).map_err(at)?;
+        let display_name = if dir_rel.is_empty() {
+            e.component.clone()
+        } else {
+            format!("{dir_rel}/{}", e.component)
+        };
+        entries.push(Arc::new(ManifestEntry {
+            pattern,
+            methods: e.methods,
+            component: dir.join(rel),
+            display_name,
+            limits,
+            capabilities,
+        }));
+    }
+    Ok(Manifest { entries })
+}
+
+/// What governs a request path.
+#[derive(Debug, Clone)]
+pub enum Resolved {
+    /// A route of the nearest manifest matched.
+    Route {
+        entry: Arc<ManifestEntry>,
+        route_match: Vec<(String, String)>,
+        /// The component file's version now, or why it cannot be used.
+        component: Result<FileSig, String>,
+    },
+    /// The nearest manifest cannot be used: every path it governs gets a 500 naming the problem.
+    Broken { message: Arc<str> },
+}
+
+struct Cached {
+    sig: FileSig,
+    parsed: Arc<Result<Manifest, Arc<str>>>,
+}
+
+/// Parsed manifests by file path, re-read when their `FileSig` changes.
+#[derive(Default)]
+pub struct ManifestCache {
+    cached: Mutex<HashMap<PathBuf, Cached>>,
+}
+
+impl ManifestCache {
+    /// Blocking: stats files. Find the nearest manifest for `url_path` (raw, percent-encoded) under
+    /// `doc_root` and the first of its routes that matches.
+    pub fn resolve(
+        &self,
+        doc_root: &Path,
+        url_path: &str,
+        method: &str,
+        settings: &PluginSettings,
+    ) -> Option<Resolved> {
+        let segments: Vec<&str> = url_path.strip_prefix('/')?.split('/').collect();
+        // The last segment names a file (or is empty for a directory URL).
+        let dir_segments = &segments[..segments.len() - 1];
+        let mut decoded: Vec<String> = Vec::with_capacity(dir_segments.len());
+        for seg in dir_segments {
+            let d = percent_encoding::percent_decode_str(seg)
+                .decode_utf8()
+                .ok()?
+                .into_owned();
+            if d == "." || d == ".." || d.contains('/') || d.contains('\\') || d.contains('\0') {
+                return None;
+            }
+            decoded.push(d);
+        }
+        for depth in (0..=decoded.len()).rev() {
+            let dir: PathBuf = decoded[..depth]
+                .iter()
+                .fold(doc_root.to_path_buf(), |p, s| p.join(s));
+            let manifest_path = dir.join(MANIFEST_NAME);
+            let Ok(meta) = std::fs::metadata(&manifest_path) else {
+                continue;
+            };
+            let dir_rel = decoded[..depth].join("/");
+            let parsed = self.load(&manifest_path, &meta, &dir, &dir_rel, settings);
+            let manifest = match parsed.as_ref() {
+                Ok(m) => m,
+                Err(message) => {
+                    return Some(Resolved::Broken {
+                        message: message.clone(),
+                    })
+                }
+            };
+            let prefix_len: usize = dir_segments[..depth].iter().map(|s| s.len() + 1).sum();
+            let rest = &url_path[prefix_len..];
+            for entry in &manifest.entries {
+                if !entry.accepts(method) {
+                    continue;
+                }
+                if let Some(route_match) = entry.pattern.matches(rest) {
+                    let component = component_sig(doc_root, entry, settings);
+                    return Some(Resolved::Route {
+                        entry: entry.clone(),
+                        route_match,
+                        component,
+                    });
+                }
+            }
+            return None;
+        }
+        None
+    }
+
+    fn load(
+        &self,
+        path: &Path,
+        meta: &std::fs::Metadata,
+        dir: &Path,
+        dir_rel: &str,
+        settings: &PluginSettings,
+    ) -> Arc<Result<Manifest, Arc<str>>> {
+        let sig = FileSig::of(meta);
+        let mut cached = self.cached.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(c) = cached.get(path) {
+            if c.sig == sig {
+                return c.parsed.clone();
+            }
+        }
+        let shown = if dir_rel.is_empty() {
+            MANIFEST_NAME.to_string()
+        } else {
+            format!("{dir_rel}/{MANIFEST_NAME}")
+        };
+        let parsed = match std::fs::read(path) {
+            Ok(text) => parse(&text, dir, dir_rel, settings),
+            Err(e) => Err(e.to_string()),
+        };
+        let parsed = match parsed {
+            Ok(m) => {
+                tracing::info!(manifest = %shown, routes = m.entries.len(), "loaded plugin manifest");
+                Ok(m)
+            }
+            Err(e) => {
+                // Logged once per manifest version: the cache keeps the error until the file changes.
+                let message = format!("plugin manifest {shown} is invalid: {e}");
+                tracing::error!("{message}");
+                Err(Arc::from(message))
+            }
+        };
+        let parsed = Arc::new(parsed);
+        cached.insert(
+            path.to_path_buf(),
+            Cached {
+                sig,
+                parsed: parsed.clone(),
+            },
+        );
+        parsed
+    }
+}
+
+/// Blocking: the component's current version, after checking it is a regular file inside the
+/// document root (after symlinks) and not too large.
+fn component_sig(
+    doc_root: &Path,
+    entry: &ManifestEntry,
+    settings: &PluginSettings,
+) -> Result<FileSig, String> {
+    let name = &entry.display_name;
+    let real = std::fs::canonicalize(&entry.component)
+        .map_err(|e| format!("plugin component {name} cannot be opened: {e}"))?;
+    let root = std::fs::canonicalize(doc_root)
+        .map_err(|e| format!("document root cannot be opened: {e}"))?;
+    if !real.starts_with(&root) {
+        return Err(format!(
+            "plugin component {name} resolves outside the document root"
+        ));
+    }
+    let meta = std::fs::metadata(&real)
+        .map_err(|e| format!("plugin component {name} cannot be opened: {e}"))?;
+    if !meta.is_file() {
+        return Err(format!("plugin component {name} is not a file"));
+    }
+    if meta.len() > settings.max_component_bytes {
+        return Err(format!(
+            "plugin component {name} is larger than {} bytes",
+            settings.max_component_bytes
+        ));
+    }
+    Ok(FileSig::of(&meta))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relative_paths_stay_inside() {
+        assert!(safe_relative("a.wasm").is_some());
+        assert!(safe_relative("sub/../a.wasm").is_some());
+        assert!(safe_relative("../a.wasm").is_none());
+        assert!(safe_relative("/etc/passwd").is_none());
+        assert!(safe_relative("").is_none());
+    }
+
+    #[test]
+    fn parse_rejects_unknown_fields_and_capabilities() {
+        let s = PluginSettings::default();
+        let dir = Path::new("/root");
+        assert!(parse(br#"{"handlers": []}"#, dir, "", &s).is_ok());
+        let e = parse(
+            br#"{"handlers": [{"route": "x", "component": "x.wasm", "bogus": 1}]}"#,
+            dir,
+            "",
+            &s,
+        );
+        assert!(e.unwrap_err().contains("bogus"));
+        let e = parse(
+            br#"{"handlers": [{"route": "x", "component": "x.wasm", "capabilities": ["net"]}]}"#,
+            dir,
+            "",
+            &s,
+        );
+        assert!(e.unwrap_err().contains("unknown capability"));
+        let e = parse(
+            br#"{"handlers": [{"route": "x", "component": "x.wasm", "limits": {"wall_ms": 100000000}}]}"#,
+            dir,
+            "",
+            &s,
+        );
+        assert!(e.unwrap_err().contains("wall_ms"));
+    }
+
+    #[test]
+    fn methods_follow_f_rt_3() {
+        let s = PluginSettings::default();
+        let m = parse(
+            br#"{"handlers": [{"route": "x", "component": "x.wasm", "methods": ["GET"]}]}"#,
+            Path::new("/r"),
+            "d",
+            &s,
+        )
+        .unwrap();
+        let e = &m.entries[0];
+        assert!(e.accepts("GET") && e.accepts("HEAD") && !e.accepts("POST"));
+        assert_eq!(e.display_name, "d/x.wasm");
+    }
+}
