@@ -16,3 +16,4 @@ pub mod server;
 pub mod stash;
 pub mod static_files;
 pub mod template;
+pub mod tls;
