@@ -1,33 +1,217 @@
-//! Static serving: path mapping, files, `.headers`, listings, ranges, `.asis`.
-//! (Skeleton; the static helper owns this module.)
+//! Static serving, as wptserve's `FileHandler`, `DirectoryHandler` and `AsIsHandler`: path mapping
+//! (F-ST-1), files and HEAD (F-ST-2..5), the MIME table (F-ST-6), `.headers` files (F-HD-1..4),
+//! directory redirect and listing (F-DL-1..4), ranges (F-RG-1..6), `.asis` (F-AS-1, F-AS-3).
+//!
+//! Each request makes one hop to the blocking pool (`load`), which does every file-system call:
+//! stat, headers files (cached while unchanged), listing, and the read of a small file or of the
+//! requested ranges. Larger files are left to the writer to stream.
+
+mod asis;
+mod error;
+pub mod headers_file;
+pub mod listing;
+mod load;
+pub mod mime;
+pub mod path;
+pub mod ranges;
 
 use crate::config::Config;
 use crate::http1::writer::ResponseWriter;
 use crate::request::Request;
+use crate::response::{Body, Response};
 use crate::server::Handled;
+use bytes::Bytes;
+use error::StaticError;
+use headers_file::{HeaderList, HeadersCache, HeadersSource};
+use load::{FileBody, FileOutcome, Job, Outcome};
 use std::sync::Arc;
+
+/// Files up to this size are read in the same blocking hop as their metadata; larger ones are
+/// streamed by the writer from `Body::File`.
+const INLINE_LIMIT: u64 = 256 * 1024;
 
 pub struct StaticFiles {
     pub config: Arc<Config>,
+    headers_cache: Arc<HeadersCache>,
 }
 
 impl StaticFiles {
     pub fn new(config: Arc<Config>) -> Self {
-        StaticFiles { config }
+        StaticFiles {
+            config,
+            headers_cache: Arc::new(HeadersCache::new()),
+        }
     }
 
     /// `FileHandler`: a file (with headers, ranges), a directory redirect or listing, or a JSON error.
     pub async fn serve_file(&self, request: &Request) -> Handled {
-        let _ = request;
-        Handled::Response {
-            response: crate::errors::json_error(404, "404"),
-            sub_path: None,
+        let fs_path =
+            match path::filesystem_path(&request.doc_root, &request.path, &request.url_base) {
+                Ok(p) => p,
+                Err(path::Outside) => return error_response(StaticError::NotFound, request),
+            };
+        let job = Job {
+            fs_path: fs_path.clone(),
+            url_path: request.path.clone(),
+            range: request.header("Range").map(<[u8]>::to_vec),
+            is_head: request.is_head(),
+            inline_limit: INLINE_LIMIT,
+            cache: self.headers_cache.clone(),
+        };
+        let outcome = match tokio::task::spawn_blocking(move || load::run(job)).await {
+            Ok(outcome) => outcome,
+            Err(join) => Outcome::Error(StaticError::Exception {
+                type_name: "RuntimeError",
+                message: format!("file handler task failed: {join}"),
+            }),
+        };
+        match outcome {
+            Outcome::Redirect => Handled::plain(redirect(request)),
+            Outcome::Listing(html) => Handled::plain(listing_response(html)),
+            Outcome::Error(err) => error_response(err, request),
+            Outcome::File(file) => match self.file_response(request, &fs_path, file).await {
+                Ok(response) => Handled::Response {
+                    response,
+                    sub_path: Some(fs_path.to_string_lossy().into_owned()),
+                },
+                Err(err) => error_response(err, request),
+            },
         }
     }
 
     /// `AsIsHandler`: the file's bytes are the whole response; the connection closes.
     pub async fn serve_asis(&self, request: &Request, writer: &mut ResponseWriter) -> Handled {
-        let _ = (request, writer);
-        Handled::Written
+        asis::serve(request, writer).await
     }
+
+    async fn file_response(
+        &self,
+        request: &Request,
+        fs_path: &std::path::Path,
+        file: FileOutcome,
+    ) -> Result<Response, StaticError> {
+        let headers = self
+            .headers_for(request, fs_path, file.dir_headers, file.own_headers)
+            .await?;
+        let mut response = Response::new(200);
+        for (name, value) in headers {
+            response.headers.append(name, value);
+        }
+        match file.body? {
+            FileBody::Whole(Some(data)) if self.config.server.static_content_length => {
+                response.body = Body::Bytes(data);
+            }
+            FileBody::Whole(Some(data)) => response.body = Body::Unframed(data),
+            FileBody::Whole(None) => {
+                response.body = Body::File {
+                    path: fs_path.to_path_buf(),
+                    len: file.len,
+                }
+            }
+            FileBody::Ranges(mut parts) => {
+                response.status = 206;
+                if parts.len() == 1 {
+                    let (range, data) = parts.remove(0);
+                    response.headers.set("Content-Range", range.header_value());
+                    response.body = Body::Bytes(data);
+                } else {
+                    let part_type = response.headers.get(b"content-type").last().cloned();
+                    let boundary = uuid::Uuid::new_v4().to_string();
+                    response.headers.set(
+                        "Content-Type",
+                        format!("multipart/byteranges; boundary={boundary}"),
+                    );
+                    let refs: Vec<_> = parts.iter().map(|(r, d)| (*r, d.as_ref())).collect();
+                    let body = ranges::multipart_body(&boundary, part_type.as_deref(), &refs);
+                    response.body = Body::Unframed(Bytes::from(body));
+                }
+            }
+        }
+        Ok(response)
+    }
+
+    /// `get_headers`: `__dir__` then the file's own headers file, and the guessed Content-Type
+    /// first unless one of them names a Content-Type (F-HD-1..4).
+    async fn headers_for(
+        &self,
+        request: &Request,
+        fs_path: &std::path::Path,
+        dir: HeadersSource,
+        own: HeadersSource,
+    ) -> Result<HeaderList, StaticError> {
+        let mut parsed = Vec::with_capacity(2);
+        for source in [dir, own] {
+            match source {
+                HeadersSource::None => {}
+                HeadersSource::Plain(p) => parsed.push(p.as_ref().clone()),
+                HeadersSource::Sub(raw) => {
+                    let rendered = self.render_sub(request, raw).await?;
+                    parsed.push(headers_file::parse(&rendered));
+                }
+            }
+        }
+        let mut list = HeaderList::new();
+        for part in parsed {
+            match part {
+                Ok(lines) => list.extend(lines),
+                Err(e) => {
+                    return Err(StaticError::Exception {
+                        type_name: "ValueError",
+                        message: e.python_message().to_string(),
+                    })
+                }
+            }
+        }
+        if !list
+            .iter()
+            .any(|(name, _)| name.eq_ignore_ascii_case(b"content-type"))
+        {
+            let guessed = mime::guess_content_type(&fs_path.to_string_lossy());
+            list.insert(0, (b"Content-Type".to_vec(), guessed.as_bytes().to_vec()));
+        }
+        Ok(list)
+    }
+
+    /// Run a `.sub.headers` file through the template engine off the async threads (templates
+    /// may read files, e.g. `file_hash`).
+    async fn render_sub(
+        &self,
+        request: &Request,
+        raw: Arc<Vec<u8>>,
+    ) -> Result<Vec<u8>, StaticError> {
+        let request = request.clone();
+        let config = self.config.clone();
+        let rendered = tokio::task::spawn_blocking(move || {
+            crate::template::render_headers_file(&raw, &request, &config).map_err(|e| e.to_string())
+        })
+        .await;
+        match rendered {
+            Ok(Ok(data)) => Ok(data),
+            Ok(Err(message)) => Err(StaticError::Internal(message)),
+            Err(join) => Err(StaticError::Internal(format!(
+                "template task failed: {join}"
+            ))),
+        }
+    }
+}
+
+fn error_response(err: StaticError, request: &Request) -> Handled {
+    Handled::plain(err.into_response(&request.url))
+}
+
+/// F-DL-1: `Location: <request.url>/` (after the query, as wptserve does), empty unframed body.
+fn redirect(request: &Request) -> Response {
+    let mut response = Response::new(301);
+    response
+        .headers
+        .set("Location", format!("{}/", request.url));
+    response
+}
+
+/// F-DL-2: the listing page, framed by Content-Length.
+fn listing_response(html: String) -> Response {
+    let mut response = Response::new(200);
+    response.headers.set("Content-Type", "text/html");
+    response.body = Body::Bytes(Bytes::from(html));
+    response
 }
