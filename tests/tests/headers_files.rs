@@ -1,0 +1,310 @@
+//! `.headers`, `__dir__.headers` and `.sub.headers` files on the wire (F-HD-1..4, F-HD-7), and
+//! that edits take effect at once despite the parse cache.
+
+use wpthost_tests::{raw_exchange, TempDocRoot, TestServer};
+
+// ---- helpers shared by the static-serving test files (copied per file: each test file is its own crate)
+
+/// `Date: <value>` replaced by `Date: *` so whole responses compare byte for byte.
+fn normalize(raw: &[u8]) -> String {
+    let text = String::from_utf8_lossy(raw).into_owned();
+    let mut out = String::with_capacity(text.len());
+    let head_end = text.find("\r\n\r\n").map_or(text.len(), |i| i + 4);
+    for line in text[..head_end].split_inclusive("\r\n") {
+        if line.starts_with("Date: ") {
+            out.push_str("Date: *\r\n");
+        } else {
+            out.push_str(line);
+        }
+    }
+    out.push_str(&text[head_end..]);
+    out
+}
+
+/// One request with `Connection: close`, everything the server sent until it closed.
+fn exchange(port: u16, method: &str, target: &str, headers: &str) -> Vec<u8> {
+    raw_exchange(
+        port,
+        format!(
+            "{method} {target} HTTP/1.1\r\nHost: localhost:{port}\r\n{headers}Connection: close\r\n\r\n"
+        )
+        .as_bytes(),
+    )
+}
+
+/// The expected response head lines joined with CRLF; `Server`/`Date` spelled out by the caller
+/// as `{S}` and `{D}` markers.
+fn expected(head: &[&str], body: &str) -> String {
+    let mut out = String::new();
+    for line in head {
+        let line = line
+            .replace(
+                "{S}",
+                &format!("Server: {}", wpthost::http1::writer::SERVER_HEADER),
+            )
+            .replace("{D}", "Date: *");
+        out.push_str(&line);
+        out.push_str("\r\n");
+    }
+    out.push_str("\r\n");
+    out.push_str(body);
+    out
+}
+
+#[allow(dead_code)] // not every test file needs it
+fn json_404(message: &str) -> String {
+    let body = format!("{{\"error\": {{\"code\": 404, \"message\": \"{message}\"}}}}");
+    expected(
+        &[
+            "HTTP/1.1 404 Not Found",
+            "Content-Type: application/json",
+            &format!("Content-Length: {}", body.len()),
+            "{S}",
+            "{D}",
+        ],
+        &body,
+    )
+}
+
+fn get_text(server: &TestServer, path: &str) -> String {
+    normalize(&exchange(server.port(), "GET", path, ""))
+}
+
+#[test]
+fn f_hd_1_dir_then_file_in_order() {
+    // The §6.1 capture: dirh/__dir__.headers "X-Dir: yes"; b.txt.headers "X-B: 1/X-B: 2/Content-Type".
+    let root = TempDocRoot::new();
+    root.write("dirh/__dir__.headers", b"X-Dir: yes\n");
+    root.write("dirh/b.txt", b"bee\n");
+    root.write(
+        "dirh/b.txt.headers",
+        b"X-B: 1\nX-B: 2\nContent-Type: text/x-custom\n",
+    );
+    root.write("dirh/c.txt", b"sea\n");
+    root.write("dirh/deeper/d.txt", b"dee\n");
+    let server = TestServer::start(root.path());
+    assert_eq!(
+        get_text(&server, "/dirh/b.txt"),
+        expected(
+            &[
+                "HTTP/1.1 200 OK",
+                "X-Dir: yes",
+                "X-B: 1",
+                "X-B: 2",
+                "Content-Type: text/x-custom",
+                "{S}",
+                "{D}"
+            ],
+            "bee\n"
+        )
+    );
+    // Guessed Content-Type goes first, before the __dir__ headers.
+    assert_eq!(
+        get_text(&server, "/dirh/c.txt"),
+        expected(
+            &[
+                "HTTP/1.1 200 OK",
+                "Content-Type: text/plain",
+                "X-Dir: yes",
+                "{S}",
+                "{D}"
+            ],
+            "sea\n"
+        )
+    );
+    // __dir__ applies only to files directly in that directory.
+    assert_eq!(
+        get_text(&server, "/dirh/deeper/d.txt"),
+        expected(
+            &["HTTP/1.1 200 OK", "Content-Type: text/plain", "{S}", "{D}"],
+            "dee\n"
+        )
+    );
+}
+
+#[test]
+fn f_hd_1_sub_headers_shadow_plain() {
+    let root = TempDocRoot::new();
+    root.write("a.txt", b"a\n");
+    root.write("a.txt.headers", b"X-Plain: 1\n");
+    root.write("a.txt.sub.headers", b"X-Sub: 1\n");
+    root.write("__dir__.headers", b"X-Dir-Plain: 1\n");
+    root.write("__dir__.sub.headers", b"X-Dir-Sub: 1\n");
+    let server = TestServer::start(root.path());
+    assert_eq!(
+        get_text(&server, "/a.txt"),
+        expected(
+            &[
+                "HTTP/1.1 200 OK",
+                "Content-Type: text/plain",
+                "X-Dir-Sub: 1",
+                "X-Sub: 1",
+                "{S}",
+                "{D}"
+            ],
+            "a\n"
+        )
+    );
+}
+
+#[test]
+fn f_hd_2_syntax_strip_and_blank_lines() {
+    let root = TempDocRoot::new();
+    root.write("s.txt", b"s\n");
+    root.write(
+        "s.txt.headers",
+        b"  X-Spaced  :   v: with colon  \r\n\r\nX-Empty:\rX-Raw: caf\xc3\xa9\n\n",
+    );
+    let server = TestServer::start(root.path());
+    let raw = exchange(server.port(), "GET", "/s.txt", "");
+    let want = expected(
+        &[
+            "HTTP/1.1 200 OK",
+            "Content-Type: text/plain",
+            "X-Spaced: v: with colon",
+            "X-Empty: ",
+            "X-Raw: caf\u{e9}",
+            "{S}",
+            "{D}",
+        ],
+        "s\n",
+    );
+    assert_eq!(normalize(&raw), want);
+}
+
+#[test]
+fn f_hd_2_line_without_colon_is_500() {
+    let root = TempDocRoot::new();
+    root.write("bad.txt", b"bad\n");
+    root.write("bad.txt.headers", b"X-Ok: 1\nthis line has no colon\n");
+    let server = TestServer::start(root.path());
+    let port = server.port();
+    let raw = exchange(port, "GET", "/bad.txt", "");
+    let message = format!(
+        "Internal server error loading http://localhost:{port}/bad.txt:\\n  Traceback (most recent call last):\\n  ValueError: not enough values to unpack (expected 2, got 1)\\n"
+    );
+    let body = format!("{{\"error\": {{\"code\": 500, \"message\": \"{message}\"}}}}");
+    assert_eq!(
+        normalize(&raw),
+        expected(
+            &[
+                "HTTP/1.1 500 Internal Server Error",
+                "Content-Type: application/json",
+                &format!("Content-Length: {}", body.len()),
+                "{S}",
+                "{D}",
+            ],
+            &body
+        )
+    );
+}
+
+#[test]
+fn f_hd_3_duplicates_and_name_case() {
+    // The §6.1 with_headers capture, minus the template parts.
+    let root = TempDocRoot::new();
+    root.write("with_headers.txt", b"Test document with custom headers\n");
+    root.write(
+        "with_headers.txt.headers",
+        b"Custom-Header: PASS\nDouble-Header: PA\nlower-case: x\nDouble-Header: SS\nContent-Type: text/html\n",
+    );
+    let server = TestServer::start(root.path());
+    assert_eq!(
+        get_text(&server, "/with_headers.txt"),
+        expected(
+            &[
+                "HTTP/1.1 200 OK",
+                "Custom-Header: PASS",
+                "Double-Header: PA",
+                "Double-Header: SS",
+                "lower-case: x",
+                "Content-Type: text/html",
+                "{S}",
+                "{D}",
+            ],
+            "Test document with custom headers\n"
+        )
+    );
+}
+
+#[test]
+fn f_hd_4_content_type_keeps_its_position_any_case() {
+    let root = TempDocRoot::new();
+    root.write("x.json", b"{}");
+    root.write(
+        "x.json.headers",
+        b"X-First: 1\ncontent-TYPE: text/x-mine\nX-Last: 2\n",
+    );
+    let server = TestServer::start(root.path());
+    assert_eq!(
+        get_text(&server, "/x.json"),
+        expected(
+            &[
+                "HTTP/1.1 200 OK",
+                "X-First: 1",
+                "content-TYPE: text/x-mine",
+                "X-Last: 2",
+                "{S}",
+                "{D}"
+            ],
+            "{}"
+        )
+    );
+}
+
+#[test]
+fn f_hd_7_errors_drop_file_headers() {
+    let root = TempDocRoot::new();
+    root.write("r.txt", b"0123456789");
+    root.write("r.txt.headers", b"X-Gone: 1\n");
+    let server = TestServer::start(root.path());
+    let raw = exchange(server.port(), "GET", "/r.txt", "Range: bytes=50-60\r\n");
+    let text = normalize(&raw);
+    assert!(text.starts_with(
+        "HTTP/1.1 416 Requested Range Not Satisfiable\r\nContent-Type: application/json\r\n"
+    ));
+    assert!(
+        !text.contains("X-Gone") && !text.contains("Content-Range"),
+        "{text}"
+    );
+}
+
+#[test]
+fn headers_file_edits_take_effect_immediately() {
+    let root = TempDocRoot::new();
+    root.write("e.txt", b"e\n");
+    let server = TestServer::start(root.path());
+    let plain = expected(
+        &["HTTP/1.1 200 OK", "Content-Type: text/plain", "{S}", "{D}"],
+        "e\n",
+    );
+    assert_eq!(get_text(&server, "/e.txt"), plain);
+    root.write("e.txt.headers", b"X-Version: 1\n");
+    let v1 = expected(
+        &[
+            "HTTP/1.1 200 OK",
+            "Content-Type: text/plain",
+            "X-Version: 1",
+            "{S}",
+            "{D}",
+        ],
+        "e\n",
+    );
+    assert_eq!(get_text(&server, "/e.txt"), v1);
+    assert_eq!(get_text(&server, "/e.txt"), v1);
+    // Same length, new content: the cache notices (mtime/ctime/inode), not just the size.
+    root.write("e.txt.headers", b"X-Version: 2\n");
+    let v2 = expected(
+        &[
+            "HTTP/1.1 200 OK",
+            "Content-Type: text/plain",
+            "X-Version: 2",
+            "{S}",
+            "{D}",
+        ],
+        "e\n",
+    );
+    assert_eq!(get_text(&server, "/e.txt"), v2);
+    let _ = std::fs::remove_file(root.path().join("e.txt.headers"));
+    assert_eq!(get_text(&server, "/e.txt"), plain);
+}

@@ -1,0 +1,291 @@
+//! Static files on the wire: path mapping (F-ST-1), serving (F-ST-2), HEAD (F-ST-3), methods
+//! (F-ST-4), missing files (F-ST-5), the MIME table (F-ST-6), and the Content-Length switch.
+
+use std::time::Duration;
+use wpthost_tests::{raw_exchange, RawConnection, TempDocRoot, TestServer};
+
+// ---- helpers shared by the static-serving test files (copied per file: each test file is its own crate)
+
+/// `Date: <value>` replaced by `Date: *` so whole responses compare byte for byte.
+fn normalize(raw: &[u8]) -> String {
+    let text = String::from_utf8_lossy(raw).into_owned();
+    let mut out = String::with_capacity(text.len());
+    let head_end = text.find("\r\n\r\n").map_or(text.len(), |i| i + 4);
+    for line in text[..head_end].split_inclusive("\r\n") {
+        if line.starts_with("Date: ") {
+            out.push_str("Date: *\r\n");
+        } else {
+            out.push_str(line);
+        }
+    }
+    out.push_str(&text[head_end..]);
+    out
+}
+
+/// One request with `Connection: close`, everything the server sent until it closed.
+fn exchange(port: u16, method: &str, target: &str, headers: &str) -> Vec<u8> {
+    raw_exchange(
+        port,
+        format!(
+            "{method} {target} HTTP/1.1\r\nHost: localhost:{port}\r\n{headers}Connection: close\r\n\r\n"
+        )
+        .as_bytes(),
+    )
+}
+
+/// The expected response head lines joined with CRLF; `Server`/`Date` spelled out by the caller
+/// as `{S}` and `{D}` markers.
+fn expected(head: &[&str], body: &str) -> String {
+    let mut out = String::new();
+    for line in head {
+        let line = line
+            .replace(
+                "{S}",
+                &format!("Server: {}", wpthost::http1::writer::SERVER_HEADER),
+            )
+            .replace("{D}", "Date: *");
+        out.push_str(&line);
+        out.push_str("\r\n");
+    }
+    out.push_str("\r\n");
+    out.push_str(body);
+    out
+}
+
+#[allow(dead_code)] // not every test file needs it
+fn json_404(message: &str) -> String {
+    let body = format!("{{\"error\": {{\"code\": 404, \"message\": \"{message}\"}}}}");
+    expected(
+        &[
+            "HTTP/1.1 404 Not Found",
+            "Content-Type: application/json",
+            &format!("Content-Length: {}", body.len()),
+            "{S}",
+            "{D}",
+        ],
+        &body,
+    )
+}
+
+const DOC: &[u8] = b"This is a test document\n";
+
+fn fixture() -> (TempDocRoot, TestServer) {
+    let root = TempDocRoot::new();
+    root.write("document.txt", DOC);
+    root.write("sp ace.txt", b"space\n");
+    root.write("caf\u{e9}.txt", b"cafe\n");
+    root.write("sub/inner.html", b"<p>inner</p>\n");
+    let server = TestServer::start(root.path());
+    (root, server)
+}
+
+#[test]
+fn f_st_2_file_exact_bytes_then_close() {
+    let (_root, server) = fixture();
+    let mut conn = RawConnection::open(server.port());
+    // HTTP/1.1 without Connection: close: the server still closes, as there is no Content-Length.
+    conn.send(
+        format!(
+            "GET /document.txt HTTP/1.1\r\nHost: localhost:{0}\r\n\r\nGET /document.txt HTTP/1.1\r\nHost: localhost:{0}\r\n\r\n",
+            server.port()
+        )
+        .as_bytes(),
+    );
+    let resp = conn.read_response();
+    assert_eq!(resp.status_line, "HTTP/1.1 200 OK");
+    assert_eq!(resp.header_names(), vec!["Content-Type", "Server", "Date"]);
+    assert_eq!(resp.header("Content-Type"), Some(&b"text/plain"[..]));
+    // read_response read to EOF: exactly one body, the pipelined second request got no answer.
+    assert_eq!(resp.body, DOC);
+}
+
+#[test]
+fn f_st_2_exact_bytes() {
+    let (_root, server) = fixture();
+    let raw = exchange(server.port(), "GET", "/document.txt", "");
+    assert_eq!(
+        normalize(&raw),
+        expected(
+            &["HTTP/1.1 200 OK", "Content-Type: text/plain", "{S}", "{D}"],
+            "This is a test document\n"
+        )
+    );
+}
+
+#[test]
+fn f_st_3_head_same_headers_no_body() {
+    let (_root, server) = fixture();
+    let raw = exchange(server.port(), "HEAD", "/document.txt", "");
+    assert_eq!(
+        normalize(&raw),
+        expected(
+            &["HTTP/1.1 200 OK", "Content-Type: text/plain", "{S}", "{D}"],
+            ""
+        )
+    );
+}
+
+#[test]
+fn f_st_4_other_methods_have_no_route() {
+    let (_root, server) = fixture();
+    for method in ["POST", "PUT", "DELETE", "get"] {
+        let raw = exchange(
+            server.port(),
+            method,
+            "/document.txt",
+            "Content-Length: 0\r\n",
+        );
+        assert_eq!(normalize(&raw), json_404(""), "{method}");
+    }
+}
+
+#[test]
+fn f_st_5_missing_file() {
+    let (_root, server) = fixture();
+    for target in [
+        "/nonexistent",
+        "/document.txt/",
+        "/sub/missing.html",
+        "/document.txt/x",
+    ] {
+        let raw = exchange(server.port(), "GET", target, "");
+        assert_eq!(normalize(&raw), json_404("404"), "{target}");
+    }
+}
+
+#[test]
+fn f_st_1_traversal_is_404() {
+    let root = TempDocRoot::new();
+    let docs = root.mkdir("docs");
+    root.write("secret.txt", b"secret\n");
+    root.write("docs/a..b", b"dots\n");
+    let server = TestServer::start(&docs);
+    let escaped_root = format!("/{}", root.path().join("secret.txt").display());
+    for target in [
+        "/../secret.txt",
+        "/%2e%2e/secret.txt",
+        "/%2E%2E/secret.txt",
+        "/a..b",
+        "//etc/passwd",
+        "/x/..%2fsecret.txt",
+        escaped_root.as_str(),
+    ] {
+        let raw = exchange(server.port(), "GET", target, "");
+        assert_eq!(normalize(&raw), json_404("404"), "{target}");
+    }
+}
+
+#[test]
+fn f_st_1_percent_decoding() {
+    let (_root, server) = fixture();
+    let raw = exchange(server.port(), "GET", "/sp%20ace.txt", "");
+    assert_eq!(
+        normalize(&raw),
+        expected(
+            &["HTTP/1.1 200 OK", "Content-Type: text/plain", "{S}", "{D}"],
+            "space\n"
+        )
+    );
+    let raw = exchange(server.port(), "GET", "/caf%C3%A9.txt", "");
+    assert!(
+        normalize(&raw).ends_with("\r\n\r\ncafe\n"),
+        "{}",
+        normalize(&raw)
+    );
+    let raw = exchange(server.port(), "GET", "/sub/inner%2ehtml", "");
+    assert_eq!(
+        normalize(&raw),
+        expected(
+            &["HTTP/1.1 200 OK", "Content-Type: text/html", "{S}", "{D}"],
+            "<p>inner</p>\n"
+        )
+    );
+}
+
+#[test]
+fn f_st_6_mime_types_on_the_wire() {
+    let root = TempDocRoot::new();
+    let cases = [
+        ("a.json", "application/json"),
+        ("a.wasm", "application/wasm"),
+        ("a.xhtml", "application/xhtml+xml"),
+        ("a.svg", "image/svg+xml"),
+        ("a.js", "text/javascript"),
+        ("a.mjs", "text/javascript"),
+        ("a.css", "text/css"),
+        ("a.md", "text/plain"),
+        ("a.event_stream", "text/event-stream"),
+        ("a.tar.webm", "video/webm"),
+        ("a.HTML", "application/octet-stream"),
+        ("a.ogg", "application/octet-stream"),
+        ("noext", "application/octet-stream"),
+        (".html", "application/octet-stream"),
+    ];
+    for (name, _) in cases {
+        root.write(name, b"x");
+    }
+    let server = TestServer::start(root.path());
+    for (name, ty) in cases {
+        let raw = exchange(server.port(), "GET", &format!("/{name}"), "");
+        assert_eq!(
+            normalize(&raw),
+            expected(
+                &[
+                    "HTTP/1.1 200 OK",
+                    &format!("Content-Type: {ty}"),
+                    "{S}",
+                    "{D}"
+                ],
+                "x"
+            ),
+            "{name}"
+        );
+    }
+}
+
+#[test]
+fn f_st_2_large_file_streams_whole() {
+    let root = TempDocRoot::new();
+    let big: Vec<u8> = (0..(1024 * 1024 + 7)).map(|i| (i % 251) as u8).collect();
+    root.write("big.bin", &big);
+    let server = TestServer::start(root.path());
+    let raw = exchange(server.port(), "GET", "/big.bin", "");
+    let head = b"HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\n";
+    assert!(raw.starts_with(head));
+    let body_start = raw.windows(4).position(|w| w == b"\r\n\r\n").map(|i| i + 4);
+    assert_eq!(body_start.map(|s| &raw[s..]), Some(&big[..]));
+}
+
+#[test]
+fn static_content_length_switch_keeps_alive() {
+    let root = TempDocRoot::new();
+    root.write("document.txt", DOC);
+    let big: Vec<u8> = vec![b'z'; 300 * 1024];
+    root.write("big.txt", &big);
+    let server = TestServer::start_with_config(serde_json::json!({
+        "doc_root": root.path(),
+        "wpthost": {"static_content_length": true},
+    }));
+    let mut conn = RawConnection::open(server.port());
+    let port = server.port();
+    conn.send(
+        format!(
+            "GET /document.txt HTTP/1.1\r\nHost: localhost:{port}\r\n\r\nGET /big.txt HTTP/1.1\r\nHost: localhost:{port}\r\n\r\n"
+        )
+        .as_bytes(),
+    );
+    let first = conn.read_response();
+    assert_eq!(
+        first.header_names(),
+        vec!["Content-Type", "Server", "Date", "Content-Length"]
+    );
+    assert_eq!(first.header("Content-Length"), Some(&b"24"[..]));
+    assert_eq!(first.body, DOC);
+    let second = conn.read_response();
+    assert_eq!(
+        second.header_str("Content-Length"),
+        Some(big.len().to_string())
+    );
+    assert_eq!(second.body, big);
+    assert!(!conn.closed_within(Duration::from_millis(300)));
+}
