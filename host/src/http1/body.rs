@@ -219,4 +219,42 @@ mod tests {
             Err(BodyError::BadTransferEncoding)
         );
     }
+
+    async fn decode(wire: &[u8], max: usize) -> (Result<Vec<u8>, BodyError>, Vec<u8>) {
+        use tokio::io::AsyncWriteExt;
+        let (mut client, server) = tokio::io::duplex(64 * 1024);
+        client.write_all(wire).await.unwrap();
+        drop(client);
+        let (rd, _wr) = tokio::io::split(server);
+        let mut input = Input::new(rd);
+        let settings = ServerSettings {
+            max_body_bytes: max,
+            ..ServerSettings::default()
+        };
+        let body = read_body(&mut input, Framing::Chunked, &settings).await;
+        (body, input.buf)
+    }
+
+    #[tokio::test]
+    async fn chunked_bodies_are_decoded() {
+        let (body, rest) = decode(
+            b"3;x=y\r\nabc\r\n10\r\n0123456789abcdef\r\n0\r\nT: 1\r\n\r\nNEXT",
+            100,
+        )
+        .await;
+        assert_eq!(body.unwrap(), b"abc0123456789abcdef");
+        assert_eq!(rest, b"NEXT");
+        let (body, _) = decode(b"3\nabc\n0\n\n", 100).await;
+        assert_eq!(body.unwrap(), b"abc");
+        assert_eq!(
+            decode(b"3\r\nabcd\r\n0\r\n\r\n", 100).await.0,
+            Err(BodyError::BadChunk)
+        );
+        assert_eq!(decode(b"g\r\n", 100).await.0, Err(BodyError::BadChunk));
+        assert_eq!(
+            decode(b"5\r\nabcde\r\n0\r\n\r\n", 4).await.0,
+            Err(BodyError::TooLarge)
+        );
+        assert_eq!(decode(b"5\r\nab", 100).await.0, Err(BodyError::Io));
+    }
 }

@@ -36,6 +36,13 @@ pub(crate) struct Input<S> {
 }
 
 impl<S: AsyncRead> Input<S> {
+    pub(crate) fn new(rd: ReadHalf<S>) -> Self {
+        Input {
+            rd,
+            buf: Vec::with_capacity(8 * 1024),
+        }
+    }
+
     /// Read more bytes, giving up at `deadline`. `Ok(0)` is end of stream.
     pub(crate) async fn fill(&mut self, deadline: tokio::time::Instant) -> std::io::Result<usize> {
         if self.buf.capacity() - self.buf.len() < 4096 {
@@ -107,10 +114,7 @@ where
     S: AsyncRead + AsyncWrite + Send + Unpin + 'static,
 {
     let (rd, wr) = tokio::io::split(stream);
-    let mut input = Input {
-        rd,
-        buf: Vec::with_capacity(8 * 1024),
-    };
+    let mut input = Input::new(rd);
     let mut writer = ResponseWriter::new(Box::pin(wr));
     let settings = &state.config.server;
     let mut first = true;

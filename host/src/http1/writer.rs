@@ -23,8 +23,9 @@ pub struct ResponseWriter {
     buf: Vec<u8>,
     status_written: bool,
     headers_ended: bool,
-    /// Lower-cased names of the headers written so far in this response.
-    written_headers: Vec<Vec<u8>>,
+    /// Lower-cased names of the headers written so far in this response, each followed by `\n`
+    /// (one flat buffer: no allocation per header on the hot path).
+    written_headers: Vec<u8>,
     /// Anything at all was written for the current response (wptserve's `content_written`).
     pub content_written: bool,
     /// A `Content-Length` header went out with the current response.
@@ -90,9 +91,15 @@ impl ResponseWriter {
     }
 
     async fn push(&mut self, data: &[u8]) -> io::Result<()> {
+        self.push_parts(&[data]).await
+    }
+
+    async fn push_parts(&mut self, parts: &[&[u8]]) -> io::Result<()> {
         self.content_written = true;
-        self.bytes_written += data.len() as u64;
-        self.buf.extend_from_slice(data);
+        for part in parts {
+            self.bytes_written += part.len() as u64;
+            self.buf.extend_from_slice(part);
+        }
         if self.buf.len() >= FLUSH_THRESHOLD {
             self.flush().await?;
         }
@@ -113,15 +120,13 @@ impl ResponseWriter {
 
     /// `HTTP/1.1 <code> <reason>\r\n`; `reason` `None` takes the table's phrase.
     pub async fn write_status(&mut self, code: u16, reason: Option<&[u8]>) -> io::Result<()> {
-        let mut line = format!("HTTP/1.1 {code} ").into_bytes();
-        match reason {
-            Some(r) => line.extend_from_slice(r),
-            None => line.extend_from_slice(reason_phrase(code).as_bytes()),
-        }
-        line.extend_from_slice(b"\r\n");
+        let reason = reason.unwrap_or_else(|| reason_phrase(code).as_bytes());
+        let mut digits = [0u8; 6];
+        let code_text = decimal(u64::from(code), &mut digits);
         self.status_written = true;
         self.status = Some(code);
-        self.push(&line).await
+        self.push_parts(&[b"HTTP/1.1 ", code_text, b" ", reason, b"\r\n"])
+            .await
     }
 
     /// `name: value\r\n`, bytes verbatim; a `200 OK` status line goes first if none was written.
@@ -132,17 +137,16 @@ impl ResponseWriter {
         if name.eq_ignore_ascii_case(b"content-length") {
             self.has_content_length = true;
         }
-        self.written_headers.push(name.to_ascii_lowercase());
-        let mut line = Vec::with_capacity(name.len() + value.len() + 4);
-        line.extend_from_slice(name);
-        line.extend_from_slice(b": ");
-        line.extend_from_slice(value);
-        line.extend_from_slice(b"\r\n");
-        self.push(&line).await
+        self.written_headers
+            .extend(name.iter().map(u8::to_ascii_lowercase));
+        self.written_headers.push(b'\n');
+        self.push_parts(&[name, b": ", value, b"\r\n"]).await
     }
 
     pub fn header_written(&self, lower_name: &[u8]) -> bool {
-        self.written_headers.iter().any(|n| n == lower_name)
+        self.written_headers
+            .split(|&b| b == b'\n')
+            .any(|n| n == lower_name)
     }
 
     /// End the header block. With `add_required_headers`, Server and Date are added unless already
@@ -162,13 +166,14 @@ impl ResponseWriter {
                     .await?;
             }
             if !self.header_written(b"date") {
-                let date = httpdate::fmt_http_date(std::time::SystemTime::now());
-                self.write_header(b"Date", date.as_bytes()).await?;
+                let date = http_date_now();
+                self.write_header(b"Date", &date).await?;
             }
             if let Some(len) = content_length {
                 if !self.has_content_length {
-                    self.write_header(b"Content-Length", len.to_string().as_bytes())
-                        .await?;
+                    let mut digits = [0u8; 20];
+                    let text = decimal(len, &mut digits);
+                    self.write_header(b"Content-Length", text).await?;
                 }
             }
         }
@@ -208,5 +213,67 @@ impl ResponseWriter {
             out.shutdown().await?;
         }
         Ok(())
+    }
+}
+
+/// `n` in decimal, written into `buf` (20 bytes hold any u64).
+fn decimal(mut n: u64, buf: &mut [u8]) -> &[u8] {
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    &buf[i..]
+}
+
+/// The current time as an HTTP date (always 29 bytes), formatted at most once per second per thread.
+fn http_date_now() -> [u8; 29] {
+    use std::cell::Cell;
+    use std::time::{SystemTime, UNIX_EPOCH};
+    thread_local! {
+        static CACHE: Cell<(u64, [u8; 29])> = const { Cell::new((u64::MAX, [0; 29])) };
+    }
+    let now = SystemTime::now();
+    let secs = now
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    CACHE.with(|c| {
+        let (cached_secs, cached) = c.get();
+        if cached_secs == secs {
+            return cached;
+        }
+        let mut out = [b' '; 29];
+        let text = httpdate::fmt_http_date(now);
+        let n = text.len().min(29);
+        out[..n].copy_from_slice(&text.as_bytes()[..n]);
+        c.set((secs, out));
+        out
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn status_headers_and_required_headers_f_rs_4() {
+        let mut w = ResponseWriter::detached();
+        w.write_status(418, None).await.unwrap();
+        w.write_header(b"X-A", b"1").await.unwrap();
+        w.end_headers(true, Some(12345)).await.unwrap();
+        let out = String::from_utf8(w.buffered().to_vec()).unwrap();
+        assert!(
+            out.starts_with("HTTP/1.1 418 \r\nX-A: 1\r\nServer: "),
+            "{out}"
+        );
+        assert!(out.ends_with("\r\nContent-Length: 12345\r\n\r\n"), "{out}");
+        assert!(w.header_written(b"date") && w.header_written(b"x-a") && !w.header_written(b"x"));
+        assert_eq!(decimal(0, &mut [0u8; 20]), b"0");
+        assert_eq!(decimal(u64::MAX, &mut [0u8; 20]), b"18446744073709551615");
     }
 }
