@@ -4,6 +4,7 @@
 //! See docs/ARCHITECTURE.md for the map of modules.
 
 pub mod config;
+pub mod environment;
 pub mod errors;
 pub mod http1;
 pub mod listener;
@@ -17,3 +18,4 @@ pub mod stash;
 pub mod static_files;
 pub mod template;
 pub mod tls;
+pub mod wrappers;
