@@ -3,6 +3,7 @@
 //! Data flows one way: connection -> request -> route -> handler -> response -> pipes -> writer -> socket.
 //! See docs/ARCHITECTURE.md for the map of modules.
 
+pub mod cli;
 pub mod config;
 pub mod environment;
 pub mod errors;
