@@ -494,3 +494,89 @@ fn get_helper_and_shutdown() {
     s.stop();
     assert!(std::net::TcpStream::connect(("127.0.0.1", port)).is_err());
 }
+
+fn big_file(root: &TempDocRoot) -> Vec<u8> {
+    // Larger than one read of the file streamer, with content that shows misordered chunks.
+    let data: Vec<u8> = (0..1_100_000u32).map(|i| (i % 251) as u8).collect();
+    root.write("big.bin", &data);
+    data
+}
+
+#[test]
+fn f_st_2_large_file_is_streamed_whole_and_closes() {
+    let root = doc_root();
+    let data = big_file(&root);
+    let s = server(&root);
+    let resp = RawResponse::parse(&raw_exchange(
+        s.port(),
+        b"GET /big.bin HTTP/1.1\r\nHost: x\r\n\r\n",
+    ));
+    assert_eq!(resp.status_line, "HTTP/1.1 200 OK");
+    assert_eq!(resp.header("Content-Length"), None);
+    assert!(
+        resp.body == data,
+        "body differs ({} bytes)",
+        resp.body.len()
+    );
+}
+
+#[test]
+fn large_file_with_static_content_length_keeps_alive() {
+    let root = doc_root();
+    let data = big_file(&root);
+    let s = server_with(&root, serde_json::json!({"static_content_length": true}));
+    let mut conn = RawConnection::open(s.port());
+    conn.send(b"GET /big.bin HTTP/1.1\r\nHost: x\r\n\r\nHEAD /big.bin HTTP/1.1\r\nHost: x\r\n\r\n");
+    let first = conn.read_response();
+    assert_eq!(
+        first.header_str("Content-Length"),
+        Some(data.len().to_string())
+    );
+    assert!(first.body == data);
+    let head = conn.read_head_only();
+    assert_eq!(
+        head.header_str("Content-Length"),
+        Some(data.len().to_string())
+    );
+    conn.send(&post("/after"));
+    assert_no_route_404(&conn.read_response());
+}
+
+#[test]
+fn f_rs_10_head_of_a_static_file_has_no_body() {
+    let root = doc_root();
+    let s = server(&root);
+    let raw = raw_exchange(s.port(), b"HEAD /document.txt HTTP/1.1\r\nHost: x\r\n\r\n");
+    let resp = RawResponse::parse(&raw);
+    assert_eq!(resp.status_line, "HTTP/1.1 200 OK");
+    assert!(resp.body.is_empty());
+}
+
+#[test]
+fn every_configured_http_port_serves_the_same_root() {
+    let root = doc_root();
+    let s = TestServer::start_with_config(serde_json::json!({
+        "doc_root": root.path(),
+        "ports": {"http": ["auto", "auto"]},
+    }));
+    let ports: Vec<u16> = s.bound().iter().map(|(_, a)| a.port()).collect();
+    assert_eq!(ports.len(), 2);
+    assert_ne!(ports[0], ports[1]);
+    for port in ports {
+        let resp = get(port, "/document.txt");
+        assert_eq!(resp.body, b"This is a test document\n");
+    }
+}
+
+#[test]
+fn shutdown_ends_kept_alive_connections() {
+    let root = doc_root();
+    let s = server(&root);
+    let mut conn = RawConnection::open(s.port());
+    conn.send(&post("/a"));
+    assert_no_route_404(&conn.read_response());
+    let started = Instant::now();
+    s.stop();
+    assert!(started.elapsed() < Duration::from_secs(5));
+    assert!(conn.closed_within(Duration::from_secs(5)));
+}
