@@ -26,6 +26,9 @@ pub enum Handled {
     },
     /// Already written through the writer (`.asis`, plugin direct writes): pipes never apply (F-PP-7).
     Written,
+    /// A finished response written without pipes: wptserve's errors (`set_error` after an exception)
+    /// and its directory redirect and listing never reach `wrap_pipeline`.
+    Unpiped(Response),
 }
 
 impl Handled {
@@ -128,28 +131,34 @@ async fn finish(
     request: &Request,
     writer: &mut ResponseWriter,
 ) {
-    let (response, sub_path) = match handled {
+    // `None`: no pipes at all; `Some(sub_path)`: pipes with `.sub.` detection on `sub_path`.
+    let (response, pipes) = match handled {
         Handled::Written => {
             if !writer.content_written {
                 writer.close_connection = true;
             }
             return;
         }
-        Handled::Response { response, sub_path } => (response, sub_path),
+        Handled::Response { response, sub_path } => (response, Some(sub_path)),
+        Handled::Unpiped(response) => (response, None),
     };
     if writer.content_written {
         // Part of a response already went out; a second one would corrupt the stream.
         writer.close_connection = true;
         return;
     }
-    let response =
-        match crate::pipes::apply(response, request, sub_path.as_deref(), &state.config).await {
-            Ok(r) => r,
-            Err(e) => {
-                tracing::warn!("pipe error for {}: {e}", request.url);
-                internal_error(500, &request.url, &e.to_string())
+    let response = match pipes {
+        None => response,
+        Some(sub_path) => {
+            match crate::pipes::apply(response, request, sub_path.as_deref(), &state.config).await {
+                Ok(r) => r,
+                Err(e) => {
+                    tracing::warn!("pipe error for {}: {e}", request.url);
+                    internal_error(500, &request.url, &e.to_string())
+                }
             }
-        };
+        }
+    };
     let options = WriteOptions {
         is_head: request.is_head(),
         file_content_length: state.config.server.static_content_length,

@@ -42,7 +42,7 @@ pub async fn serve(request: &Request, writer: &mut ResponseWriter) -> Handled {
     let fs_path = match path::filesystem_path(&request.doc_root, &request.path, &request.url_base) {
         Ok(p) => p,
         Err(path::Outside) => {
-            return Handled::plain(StaticError::NotFound.into_response(&request.url))
+            return Handled::Unpiped(StaticError::NotFound.into_response(&request.url))
         }
     };
     let loaded = tokio::task::spawn_blocking(move || load(fs_path))
@@ -51,7 +51,7 @@ pub async fn serve(request: &Request, writer: &mut ResponseWriter) -> Handled {
             Loaded::Error(StaticError::Internal(format!("asis task failed: {join}")))
         });
     match loaded {
-        Loaded::Error(err) => Handled::plain(err.into_response(&request.url)),
+        Loaded::Error(err) => Handled::Unpiped(err.into_response(&request.url)),
         Loaded::Data(data) => {
             writer.close_connection = true;
             if let Err(e) = writer.write_raw(&data).await {

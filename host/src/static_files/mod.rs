@@ -66,8 +66,8 @@ impl StaticFiles {
             }),
         };
         match outcome {
-            Outcome::Redirect => Handled::plain(redirect(request)),
-            Outcome::Listing(html) => Handled::plain(listing_response(html)),
+            Outcome::Redirect => Handled::Unpiped(redirect(request)),
+            Outcome::Listing(html) => Handled::Unpiped(listing_response(html)),
             Outcome::Error(err) => error_response(err, request),
             Outcome::File(file) => match self.file_response(request, &fs_path, file).await {
                 Ok(response) => Handled::Response {
@@ -196,7 +196,7 @@ impl StaticFiles {
 }
 
 fn error_response(err: StaticError, request: &Request) -> Handled {
-    Handled::plain(err.into_response(&request.url))
+    Handled::Unpiped(err.into_response(&request.url))
 }
 
 /// F-DL-1: `Location: <request.url>/` (after the query, as wptserve does), empty unframed body.
