@@ -100,7 +100,7 @@ pub mod __private {
         F: FnOnce(&Request, &mut Response) -> Result<(), Error>,
     {
         let request = Request::from_raw(raw);
-        let mut response = Response::new();
+        let mut response = Response::new(request.url());
         match handler(&request, &mut response) {
             Ok(()) => Ok(()),
             Err(err) => match err.as_http() {

@@ -23,13 +23,19 @@ pub struct Response {
     touched: Vec<Vec<u8>>,
     /// `(cookie name, Set-Cookie value)` appended by [`Response::set_cookie`], for `unset_cookie`.
     cookies: Vec<(Vec<u8>, Vec<u8>)>,
+    /// The request URL, for the 5xx error message.
+    url: String,
     writer: Writer,
 }
 
 impl Response {
+    /// The response to the request for `url` (the SDK makes it; exposed for unit tests).
     #[doc(hidden)]
-    pub fn new() -> Self {
-        Self::default()
+    pub fn new(url: &str) -> Self {
+        Response {
+            url: url.to_string(),
+            ..Self::default()
+        }
     }
 
     /// Status code with the standard reason phrase.
@@ -147,15 +153,13 @@ impl Response {
         &mut self.writer
     }
 
-    /// Replace this response with wptserve's JSON error shape (F-ER-1, `set_error`).
+    /// Replace this response with wptserve's JSON error (`set_error`, F-ER-1..3): the headers this
+    /// handler set are dropped; a 5xx message reads `Internal server error loading <url>:\n  <message>`.
     pub fn set_error(&mut self, code: u16, message: &str) -> &mut Self {
         for name in std::mem::take(&mut self.touched) {
             hl::delete_header(&name);
         }
-        let body = format!(
-            "{{\"error\": {{\"code\": {code}, \"message\": {}}}}}",
-            json_string(message)
-        );
+        let body = error_body(code, message, &self.url);
         hl::set_status(code, None);
         hl::set_header(b"Content-Type", b"application/json");
         hl::set_header(b"Content-Length", body.len().to_string().as_bytes());
@@ -243,6 +247,19 @@ impl Writer {
     }
 }
 
+/// `{"error": {"code": <code>, "message": <message>}}` as `json.dumps` writes it.
+fn error_body(code: u16, message: &str, url: &str) -> String {
+    let message = if (500..600).contains(&code) {
+        format!("Internal server error loading {url}:\n  {message}")
+    } else {
+        message.to_string()
+    };
+    format!(
+        "{{\"error\": {{\"code\": {code}, \"message\": {}}}}}",
+        json_string(&message)
+    )
+}
+
 /// A JSON string literal (the escapes Python's `json.dumps` uses, non-ASCII as `\uXXXX`).
 pub fn json_string(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
@@ -271,6 +288,18 @@ pub fn json_string(s: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn error_body_like_set_error() {
+        assert_eq!(
+            super::error_body(400, "bad thing", "http://h/x"),
+            r#"{"error": {"code": 400, "message": "bad thing"}}"#
+        );
+        assert_eq!(
+            super::error_body(503, "Test error", "http://h/x"),
+            r#"{"error": {"code": 503, "message": "Internal server error loading http://h/x:\n  Test error"}}"#
+        );
+    }
+
     #[test]
     fn json_string_like_python() {
         assert_eq!(

@@ -589,9 +589,15 @@ fn functional_set_error_shape_f_rs_8_f_er_1() {
     let resp = f.get("/handlers/functional/test_set_error");
     assert_eq!(resp.status_code(), 503);
     assert_eq!(resp.header("content-type"), Some(&b"application/json"[..]));
+    // 5xx messages name the URL (F-ER-3), exactly as set_error formats them.
+    let url = format!(
+        "http://localhost:{}/handlers/functional/test_set_error",
+        f.port()
+    );
+    let message = format!("Internal server error loading {url}:\n  Test error");
     assert_eq!(
-        resp.body,
-        br#"{"error": {"code": 503, "message": "Test error"}}"#
+        json(&resp.body),
+        serde_json::json!({"error": {"code": 503, "message": message}})
     );
 }
 
