@@ -669,3 +669,34 @@ fn functional_exception_is_a_json_500_and_server_keeps_serving_f_py_10() {
     );
     assert_eq!(f.get("/handlers/functional/test_string.py").body, b"PASS");
 }
+
+#[test]
+fn functional_pipes_apply_to_returned_responses_not_direct_writes_f_pp_7() {
+    let f = Fixture::new();
+    // test_with_python_func_handler: slice applies to the returned body.
+    assert_eq!(
+        f.get("/handlers/functional/test_pipes_1?pipe=slice(null,2)")
+            .body,
+        b"PA"
+    );
+    // ... but not to direct writes (writer.write_content).
+    assert_eq!(
+        f.get("/handlers/functional/test_pipes_2?pipe=slice(null,2)")
+            .body,
+        b"PASS"
+    );
+    let w = f.get("/handlers/functional/test_pipes_3?pipe=header(X-TEST,FAIL)");
+    assert!(w.header("x-test").is_none());
+    assert_eq!(w.body, b"CONTENT");
+    // test_with_json_handler: the twice-encoded JSON string, sliced.
+    assert_eq!(
+        f.get("/handlers/functional/test_pipes_4?pipe=slice(null,2)")
+            .body,
+        b"\"{"
+    );
+    // test_sub_default_py: `{{host}}` through the sub pipe.
+    assert_eq!(
+        f.get("/handlers/functional/defaultsubpy?pipe=sub").body,
+        b"localhost"
+    );
+}
