@@ -182,3 +182,10 @@ fn plugin_error_message_is_the_500_message_f_er_3() {
     assert!(message.ends_with(":\n  boom happened"), "{message:?}");
     assert!(message.contains("/p/ok"), "{message:?}");
 }
+
+#[test]
+fn pipes_never_apply_to_plugin_errors() {
+    let site = site("test-trap", serde_json::json!({}));
+    let resp = site.actions("/p/ok?pipe=status(200)", &["fail nope"]);
+    assert_eq!(resp.status_code(), 500);
+}

@@ -111,24 +111,25 @@ struct RawLimits {
     output_bytes: Option<u64>,
 }
 
-/// A relative path that stays inside its base lexically (symlinks are checked when loading).
-fn safe_relative(rel: &str) -> Option<PathBuf> {
-    let path = Path::new(rel);
-    let mut depth: i64 = 0;
-    for part in path.components() {
+/// `rel` (relative to the manifest's directory `dir_rel`) as a normalised path relative to the
+/// document root, if it stays inside it lexically (symlinks are checked when loading).
+fn inside_root(dir_rel: &str, rel: &str) -> Option<Vec<String>> {
+    let mut parts: Vec<String> = dir_rel
+        .split('/')
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect();
+    for part in Path::new(rel).components() {
         match part {
-            PathPart::Normal(_) => depth += 1,
+            PathPart::Normal(p) => parts.push(p.to_str()?.to_string()),
             PathPart::CurDir => {}
             PathPart::ParentDir => {
-                depth -= 1;
-                if depth < 0 {
-                    return None;
-                }
+                parts.pop()?;
             }
             PathPart::RootDir | PathPart::Prefix(_) => return None,
         }
     }
-    (depth > 0).then(|| path.to_path_buf())
+    (!parts.is_empty()).then_some(parts)
 }
 
 fn limits_from(raw: &RawLimits, settings: &PluginSettings) -> Result<RequestLimits, String> {
@@ -159,10 +160,10 @@ fn limits_from(raw: &RawLimits, settings: &PluginSettings) -> Result<RequestLimi
     Ok(limits)
 }
 
-/// Parse a manifest found in `dir` (`dir_rel`: that directory relative to the document root).
+/// Parse a manifest found in the directory `dir_rel` (relative to the document root `root`).
 pub fn parse(
     text: &[u8],
-    dir: &Path,
+    root: &Path,
     dir_rel: &str,
     settings: &PluginSettings,
 ) -> Result<Manifest, String> {
@@ -171,7 +172,7 @@ pub fn parse(
     for (i, e) in raw.handlers.into_iter().enumerate() {
         let at = |msg: String| format!("handlers[{i}]: {msg}");
         let pattern = RoutePattern::parse(&e.route).map_err(|err| at(err.to_string()))?;
-        let rel = safe_relative(&e.component).ok_or_else(|| {
+        let parts = inside_root(dir_rel, &e.component).ok_or_else(|| {
             at(format!(
                 "component {:?} must be a relative path inside the document root",
                 e.component
@@ -190,15 +191,11 @@ pub fn parse(
             }
         }
         let limits = limits_from(&e.limits, settings).map_err(at)?;
-        let display_name = if dir_rel.is_empty() {
-            e.component.clone()
-        } else {
-            format!("{dir_rel}/{}", e.component)
-        };
+        let display_name = parts.join("/");
         entries.push(Arc::new(ManifestEntry {
             pattern,
             methods: e.methods,
-            component: dir.join(rel),
+            component: parts.iter().fold(root.to_path_buf(), |p, s| p.join(s)),
             display_name,
             limits,
             capabilities,
@@ -265,7 +262,7 @@ impl ManifestCache {
                 continue;
             };
             let dir_rel = decoded[..depth].join("/");
-            let parsed = self.load(&manifest_path, &meta, &dir, &dir_rel, settings);
+            let parsed = self.load(&manifest_path, &meta, doc_root, &dir_rel, settings);
             let manifest = match parsed.as_ref() {
                 Ok(m) => m,
                 Err(message) => {
@@ -298,7 +295,7 @@ impl ManifestCache {
         &self,
         path: &Path,
         meta: &std::fs::Metadata,
-        dir: &Path,
+        root: &Path,
         dir_rel: &str,
         settings: &PluginSettings,
     ) -> Arc<Result<Manifest, Arc<str>>> {
@@ -315,7 +312,7 @@ impl ManifestCache {
             format!("{dir_rel}/{MANIFEST_NAME}")
         };
         let parsed = match std::fs::read(path) {
-            Ok(text) => parse(&text, dir, dir_rel, settings),
+            Ok(text) => parse(&text, root, dir_rel, settings),
             Err(e) => Err(e.to_string()),
         };
         let parsed = match parsed {
@@ -379,11 +376,13 @@ mod tests {
 
     #[test]
     fn relative_paths_stay_inside() {
-        assert!(safe_relative("a.wasm").is_some());
-        assert!(safe_relative("sub/../a.wasm").is_some());
-        assert!(safe_relative("../a.wasm").is_none());
-        assert!(safe_relative("/etc/passwd").is_none());
-        assert!(safe_relative("").is_none());
+        assert_eq!(inside_root("", "a.wasm"), Some(vec!["a.wasm".to_string()]));
+        assert_eq!(inside_root("d/e", "../a.wasm"), Some(vec!["d".into(), "a.wasm".into()]));
+        assert_eq!(inside_root("d", "../a.wasm"), Some(vec!["a.wasm".to_string()]));
+        assert!(inside_root("", "../a.wasm").is_none());
+        assert!(inside_root("d", "../../a.wasm").is_none());
+        assert!(inside_root("", "/etc/passwd").is_none());
+        assert!(inside_root("", "").is_none());
     }
 
     #[test]

@@ -142,10 +142,8 @@ impl PluginHost {
         request: &Request,
         writer: &mut ResponseWriter,
     ) -> Handled {
-        let error = |message: &str| Handled::Response {
-            response: internal_error(500, &request.url, message),
-            sub_path: None,
-        };
+        // wptserve's errors never reach the pipes.
+        let error = |message: &str| Handled::Unpiped(internal_error(500, &request.url, message));
         let (entry, component) = match matched.resolved {
             Resolved::Broken { message } => return error(&message),
             Resolved::Route {
@@ -175,10 +173,7 @@ impl PluginHost {
             tracing::warn!(plugin = %entry.display_name, "plugin instance pool exhausted");
             let mut response = json_error(503, "too many plugin requests in progress");
             response.headers.set("Retry-After", "1");
-            return Handled::Response {
-                response,
-                sub_path: None,
-            };
+            return Handled::Unpiped(response);
         };
         let env = run::RunEnv {
             engine: &rt.engine,

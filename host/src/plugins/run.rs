@@ -253,10 +253,8 @@ pub fn fail_before_output(
         Failure::Returned(m) => m.clone(),
         other => format!("{plugin}: {other}"),
     };
-    Handled::Response {
-        response: internal_error(500, &request.url, &message),
-        sub_path: None,
-    }
+    // wptserve's errors never reach the pipes.
+    Handled::Unpiped(internal_error(500, &request.url, &message))
 }
 
 fn log_captured(plugin: &str, label: &str, stream: &str, out: &CapturedOutput) {
