@@ -143,3 +143,38 @@ fn f_er_1_error_keeps_alive_with_content_length() {
         b"{\"error\": {\"code\": 404, \"message\": \"404\"}}"
     );
 }
+
+#[test]
+fn f_er_2_errors_are_not_piped() {
+    // wptserve raises before `wrap_pipeline`, so `?pipe=` never touches an error response.
+    let (_root, server) = fixture();
+    let raw = exchange(server.port(), "GET", "/nonexistent?pipe=status(201)", "");
+    assert_eq!(normalize(&raw), json_404("404"));
+    let raw = exchange(server.port(), "GET", "/%2e%2e/x?pipe=header(X-Piped,1)", "");
+    assert_eq!(normalize(&raw), json_404("404"));
+}
+
+#[test]
+fn f_er_3_nul_in_path_is_500() {
+    // `open()` raises ValueError (not OSError) for an embedded NUL: a 500, not a 404.
+    let (_root, server) = fixture();
+    let port = server.port();
+    let raw = exchange(port, "GET", "/document.txt%00", "");
+    let message = format!(
+        "Internal server error loading http://localhost:{port}/document.txt%00:\\n  Traceback (most recent call last):\\n  ValueError: embedded null byte\\n"
+    );
+    let body = format!("{{\"error\": {{\"code\": 500, \"message\": \"{message}\"}}}}");
+    assert_eq!(
+        normalize(&raw),
+        expected(
+            &[
+                "HTTP/1.1 500 Internal Server Error",
+                "Content-Type: application/json",
+                &format!("Content-Length: {}", body.len()),
+                "{S}",
+                "{D}",
+            ],
+            &body
+        )
+    );
+}

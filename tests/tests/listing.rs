@@ -232,3 +232,19 @@ fn f_dl_4_post_to_directory_is_404() {
     let raw = exchange(server.port(), "POST", "/subdir/", "Content-Length: 0\r\n");
     assert_eq!(normalize(&raw), json_404(""));
 }
+
+#[test]
+fn f_dl_2_listing_and_redirect_are_not_piped() {
+    let (_root, server) = fixture();
+    let port = server.port();
+    let raw = exchange(port, "GET", "/subdir/inner/?pipe=status(201)", "");
+    assert_eq!(
+        normalize(&raw),
+        listing(
+            "/subdir/inner/",
+            &["<li class=\"dir\"><a href=\"/subdir/\">..</a></li>"]
+        )
+    );
+    let raw = exchange(port, "GET", "/subdir?pipe=status(201)", "");
+    assert!(normalize(&raw).starts_with("HTTP/1.1 301 Moved Permanently\r\n"));
+}

@@ -289,3 +289,22 @@ fn static_content_length_switch_keeps_alive() {
     assert_eq!(second.body, big);
     assert!(!conn.closed_within(Duration::from_millis(300)));
 }
+
+#[test]
+fn f_st_7_files_are_piped() {
+    // Files, unlike errors and listings, go through `?pipe=` (the pipes module does the work).
+    let (_root, server) = fixture();
+    let raw = exchange(server.port(), "GET", "/document.txt?pipe=status(201)", "");
+    assert_eq!(
+        normalize(&raw),
+        expected(
+            &[
+                "HTTP/1.1 201 Created",
+                "Content-Type: text/plain",
+                "{S}",
+                "{D}"
+            ],
+            "This is a test document\n"
+        )
+    );
+}
