@@ -330,10 +330,10 @@ async fn send_plain_error(
 
 async fn send_head_error(writer: &mut ResponseWriter, e: &HeadError) -> std::io::Result<()> {
     if e.status == 414 {
-        // wptserve answers an over-long request line with its JSON error (F-H1-11).
+        // wptserve answers an over-long request line with its JSON error and closes, without a
+        // `Connection: close` header (F-H1-11); the same bytes here.
         writer.reset_for_next_response(false);
         let mut response = json_error(414, "");
-        response.headers.set("Connection", "close");
         response.close_connection = true;
         return write_response(writer, response, WriteOptions::default()).await;
     }
