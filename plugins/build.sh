@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Build every guest component in plugins/ for wasm32-wasip2 (release) and copy the demo's components
-# into demo/handlers/. Installs the rustup target when missing. Cargo makes repeat runs cheap; files are
-# only copied when they changed, so the host's hot reload does not see spurious updates.
+# Build every guest component in plugins/ for wasm32-wasip2 (release) and copy the components that
+# demo/handlers/ and tests/differential/docroot/handlers/ map into those directories. Installs the
+# rustup target when missing. Cargo makes repeat runs cheap; files are only copied when they changed,
+# so the host's hot reload does not see spurious updates.
 #
-#   plugins/build.sh            build all guests, refresh demo/handlers/*.wasm
+#   plugins/build.sh            build all guests, refresh the mapped .wasm copies
 #   plugins/build.sh -p echo    extra arguments go to cargo build
 set -euo pipefail
 
@@ -20,23 +21,24 @@ cargo build --release --target "$target" --manifest-path "$here/Cargo.toml" "$@"
 
 out="$here/target/$target/release"
 
-# Copy the components the demo's manifest names (demo/handlers/__dir__.handlers.json).
-demo="$root/demo/handlers"
-manifest="$demo/__dir__.handlers.json"
-if [[ -f "$manifest" ]]; then
-    grep -o '"component"[[:space:]]*:[[:space:]]*"[^"]*"' "$manifest" \
-        | sed 's/.*"\([^"]*\)"$/\1/' | sort -u \
-        | while read -r component; do
-            src="$out/$component"
-            if [[ ! -f "$src" ]]; then
-                echo "build.sh: $manifest names $component, which was not built" >&2
-                exit 1
-            fi
-            if ! cmp -s "$src" "$demo/$component"; then
-                cp "$src" "$demo/$component"
-            fi
-        done
-fi
+# Copy the components that these manifests name next to them: the demo's document root and the
+# differential test's (whose .py originals these components are compared with).
+for dir in "$root/demo/handlers" "$root/tests/differential/docroot/handlers"; do
+    manifest="$dir/__dir__.handlers.json"
+    [[ -f "$manifest" ]] || continue
+    components="$(grep -o '"component"[[:space:]]*:[[:space:]]*"[^"]*"' "$manifest" \
+        | sed 's/.*"\([^"]*\)"$/\1/' | sort -u)"
+    for component in $components; do
+        src="$out/$component"
+        if [[ ! -f "$src" ]]; then
+            echo "build.sh: $manifest names $component, which was not built" >&2
+            exit 1
+        fi
+        if ! cmp -s "$src" "$dir/$component"; then
+            cp "$src" "$dir/$component"
+        fi
+    done
+done
 
 # Components (not core modules) start with the component-model layer: magic, version 0x0d, layer 1.
 for wasm in "$out"/*.wasm; do

@@ -1,10 +1,11 @@
-//! test_cookies.py.
+//! test_cookies.py (the registered handlers return `"Test"` after touching the cookies).
 
 use wpthost_plugin_sdk::{Error, Request, Response, SetCookie};
 
 /// test_name_value: `set_cookie(b"name", b"value")` -> `Set-Cookie: name=value; Path=/`.
 pub fn name_value(_: &Request, resp: &mut Response) -> Result<(), Error> {
     resp.set_cookie(&SetCookie::new("name", "value"))?;
+    resp.body("Test");
     Ok(())
 }
 
@@ -12,12 +13,14 @@ pub fn name_value(_: &Request, resp: &mut Response) -> Result<(), Error> {
 pub fn unset(_: &Request, resp: &mut Response) -> Result<(), Error> {
     resp.set_cookie(&SetCookie::new("name", "value"))?;
     resp.unset_cookie("name");
+    resp.body("Test");
     Ok(())
 }
 
 /// test_delete: `delete_cookie(b"name")` -> `name=; expires=<yesterday>; Max-Age=0; Path=/`.
 pub fn delete(_: &Request, resp: &mut Response) -> Result<(), Error> {
     resp.delete_cookie("name", None, None)?;
+    resp.body("Test");
     Ok(())
 }
 

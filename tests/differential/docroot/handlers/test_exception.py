@@ -1,0 +1,3 @@
+# test_server.py TestRequestHandler::test_exception, as a script.
+def main(request, response):
+    raise Exception

@@ -1,0 +1,7 @@
+# test_handlers.py TestJSONHandler::test_json_tuple_3, as a script.
+from wptserve.handlers import json_handler
+
+
+@json_handler
+def main(request, response):
+    return (202, "Giraffe"), [("Test-Header", "test-value")], {"data": "test data"}
