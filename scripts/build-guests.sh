@@ -74,6 +74,16 @@ ensure_c_tools() {
     fi
 }
 
+# Wait for background builds; fail if any failed. (componentize-py and componentize-js are mostly
+# single-threaded, so the three examples build side by side.)
+wait_all() {
+    local failed=0
+    for pid in "$@"; do
+        wait "$pid" || failed=1
+    done
+    return "$failed"
+}
+
 build_rust() {
     local args=()
     for name in "${examples[@]}"; do args+=(-p "$name"); done
@@ -83,25 +93,31 @@ build_rust() {
 build_python() {
     ensure_python_tools
     mkdir -p "$out/python"
+    local pids=()
     for name in "${examples[@]}"; do
         local wasm="$out/python/$name.wasm"
         if stale "$wasm" "$root/plugins/python/$name.py" "$root/plugin-sdk/python/wpthost" "$root/plugin-sdk/python/build.py" "$root/wit"; then
             log "python: $name"
-            "$cache/py/bin/python" "$root/plugin-sdk/python/build.py" "$root/plugins/python/$name.py" -o "$wasm"
+            "$cache/py/bin/python" "$root/plugin-sdk/python/build.py" "$root/plugins/python/$name.py" -o "$wasm" &
+            pids+=($!)
         fi
     done
+    wait_all "${pids[@]}"
 }
 
 build_js() {
     ensure_js_tools
     mkdir -p "$out/js"
+    local pids=()
     for name in "${examples[@]}"; do
         local wasm="$out/js/$name.wasm"
         if stale "$wasm" "$root/plugins/js/$name.js" "$root/plugin-sdk/js/wpthost.js" "$root/plugin-sdk/js/build.mjs" "$root/wit"; then
             log "js: $name"
-            NODE_PATH="$cache/js/node_modules" node "$root/plugin-sdk/js/build.mjs" "$root/plugins/js/$name.js" -o "$wasm"
+            NODE_PATH="$cache/js/node_modules" node "$root/plugin-sdk/js/build.mjs" "$root/plugins/js/$name.js" -o "$wasm" &
+            pids+=($!)
         fi
     done
+    wait_all "${pids[@]}"
 }
 
 build_c() {

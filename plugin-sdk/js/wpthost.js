@@ -37,9 +37,16 @@ export function isomorphicEncode(value) {
 
 /** Body data: Uint8Array as is, strings as UTF-8. */
 export function encodeBody(value) {
+  return toBytes(value) ?? utf8Encoder.encode(String(value));
+}
+
+/** Any byte container (Uint8Array, other views, ArrayBuffer, array of numbers) as a Uint8Array. */
+function toBytes(value) {
   if (value instanceof Uint8Array) return value;
+  if (ArrayBuffer.isView(value)) return new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
   if (value instanceof ArrayBuffer) return new Uint8Array(value);
-  return utf8Encoder.encode(String(value));
+  if (Array.isArray(value)) return Uint8Array.from(value);
+  return null;
 }
 
 export function utf8(bytes) {
@@ -192,7 +199,7 @@ export class Stash {
   /** The stored bytes (Uint8Array) or null. */
   take(key, path) {
     const value = call(hostStash.take, String(key), path ?? undefined);
-    return value === undefined || value === null ? null : value;
+    return value === undefined || value === null ? null : toBytes(value);
   }
 
   /** The stored value as UTF-8 text, or null. */
@@ -446,7 +453,7 @@ function send(response) {
   if (response.sendBodyForHeadRequest) hostResponse.setSendBodyForHead(true);
   if (response.closeConnection) hostResponse.setCloseConnection(true);
   const content = response.content;
-  if (typeof content === 'string' || content instanceof Uint8Array) {
+  if (typeof content === 'string' || ArrayBuffer.isView(content) || content instanceof ArrayBuffer) {
     hostResponse.setBody(encodeBody(content));
     return;
   }

@@ -14,10 +14,12 @@ def json_string(text):
     for c in text:
         if c in escapes:
             out.append(escapes[c])
+        elif ord(c) > 0xFFFF:
+            # UTF-16 surrogate pair (computed: the component's stdlib has no utf-16 codec)
+            code = ord(c) - 0x10000
+            out.append("\\u%04x\\u%04x" % (0xD800 + (code >> 10), 0xDC00 + (code & 0x3FF)))
         elif ord(c) < 0x20 or ord(c) > 0x7E:
-            data = c.encode("utf-16-be")
-            for i in range(0, len(data), 2):
-                out.append("\\u%04x" % int.from_bytes(data[i:i + 2], "big"))
+            out.append("\\u%04x" % ord(c))
         else:
             out.append(c)
     return '"' + "".join(out) + '"'
