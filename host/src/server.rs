@@ -168,3 +168,48 @@ async fn finish(
         writer.close_connection = true;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::request::Scheme;
+
+    fn request(method: &str, target: &str) -> Request {
+        let url =
+            crate::http1::url::RequestUrl::compute(Scheme::Http, target, None, "127.0.0.1", 80);
+        Request {
+            method: method.to_owned(),
+            target: target.to_owned(),
+            version_minor: 1,
+            request_line: Vec::new(),
+            headers: Vec::new(),
+            body: Vec::new(),
+            client_addr: ([127, 0, 0, 1], 1).into(),
+            local_addr: ([127, 0, 0, 1], 80).into(),
+            scheme: Scheme::Http,
+            url: url.url,
+            path: url.path,
+            query: url.query,
+            url_hostname: url.hostname,
+            url_port: url.port,
+            route_match: Vec::new(),
+            doc_root: std::path::PathBuf::new(),
+            url_base: "/".to_owned(),
+        }
+    }
+
+    #[test]
+    fn webidl_parser_rewrite_f_rt_6() {
+        let mut r = request("GET", "/resources/WebIDLParser.js?x=1");
+        rewrite_webidl_parser(&mut r, true);
+        assert_eq!(r.target, "/resources/webidl2/lib/webidl2.js?x=1");
+        assert_eq!(r.path, "/resources/webidl2/lib/webidl2.js");
+        assert_eq!(r.query, "x=1");
+        let mut post = request("POST", "/resources/WebIDLParser.js");
+        rewrite_webidl_parser(&mut post, true);
+        assert_eq!(post.target, "/resources/WebIDLParser.js");
+        let mut off = request("GET", "/resources/WebIDLParser.js");
+        rewrite_webidl_parser(&mut off, false);
+        assert_eq!(off.path, "/resources/WebIDLParser.js");
+    }
+}

@@ -120,9 +120,19 @@ impl TestServer {
 
     fn stop_inner(&mut self) {
         if let (Some(runtime), Some(server)) = (self.runtime.as_ref(), self.server.take()) {
-            let _ = runtime.block_on(async {
-                tokio::time::timeout(Duration::from_secs(10), server.shutdown()).await
-            });
+            let stop = || {
+                let _ = runtime.block_on(async {
+                    tokio::time::timeout(Duration::from_secs(10), server.shutdown()).await
+                });
+            };
+            if tokio::runtime::Handle::try_current().is_ok() {
+                // Called from an async test: blocking on another runtime must happen off this one.
+                std::thread::scope(|scope| {
+                    scope.spawn(stop);
+                });
+            } else {
+                stop();
+            }
         }
     }
 }

@@ -585,3 +585,15 @@ fn shutdown_ends_kept_alive_connections() {
     assert!(started.elapsed() < Duration::from_secs(5));
     assert!(conn.closed_within(Duration::from_secs(5)));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn harness_works_inside_an_async_test() {
+    let root = doc_root();
+    let s = server(&root);
+    let port = s.port();
+    let resp = tokio::task::spawn_blocking(move || get(port, "/document.txt"))
+        .await
+        .unwrap_or_else(|e| panic!("client task: {e}"));
+    assert_eq!(resp.body, b"This is a test document\n");
+    s.stop();
+}
