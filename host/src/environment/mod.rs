@@ -89,7 +89,7 @@ impl Environment {
         let decoded = python_unquote(&request.path);
         (routes::is_forbidden(&request.method, &request.path)
             || routes::is_forbidden(&request.method, &decoded))
-        .then(|| Handled::plain(json_error(404, "")))
+        .then(|| Handled::Unpiped(json_error(404, "")))
     }
 
     /// F-SV-5: pick the mount point and aim the request at it.

@@ -255,10 +255,8 @@ pub async fn serve(
 ) -> Handled {
     match serve_inner(kind, request, config, cache).await {
         Ok(handled) => handled,
-        Err(response) => Handled::Response {
-            response,
-            sub_path: None,
-        },
+        // Errors come from `set_error`, which never reaches `wrap_pipeline`.
+        Err(response) => Handled::Unpiped(response),
     }
 }
 
