@@ -702,12 +702,12 @@ fn functional_pipes_apply_to_returned_responses_not_direct_writes_f_pp_7() {
 }
 
 #[test]
-fn echo_parses_multipart_and_urlencoded_forms_f_rq_7() {
+fn form_config_parses_multipart_and_urlencoded_forms_f_rq_7() {
     let f = Fixture::new();
     let body = b"--B\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\nvalue 1\r\n--B\r\nContent-Disposition: form-data; name=\"up\"; filename=\"t.txt\"\r\nContent-Type: text/x-test\r\n\r\nline\r\nline2\r\n--B--\r\n";
     let resp = f.exchange(
         &format!(
-            "POST /handlers/echo?form=1 HTTP/1.1\r\nContent-Type: multipart/form-data; boundary=B\r\nContent-Length: {}",
+            "POST /handlers/form-config HTTP/1.1\r\nContent-Type: multipart/form-data; boundary=B\r\nContent-Length: {}",
             body.len()
         ),
         body,
@@ -723,7 +723,7 @@ fn echo_parses_multipart_and_urlencoded_forms_f_rq_7() {
         serde_json::json!([{"name": "up", "filename": "t.txt", "content_type": "text/x-test", "data": "line\r\nline2"}])
     );
     let plain = f.exchange(
-        "POST /handlers/echo?form=1 HTTP/1.1\r\nContent-Length: 11",
+        "POST /handlers/form-config HTTP/1.1\r\nContent-Length: 11",
         b"x=1&x=%41+B",
     );
     assert_eq!(
@@ -732,16 +732,16 @@ fn echo_parses_multipart_and_urlencoded_forms_f_rq_7() {
     );
     // A body that is not a form: wptserve's request.POST raises, a 500.
     let bad = f.exchange(
-        "POST /handlers/echo?form=1 HTTP/1.1\r\nContent-Type: text/plain\r\nContent-Length: 3",
+        "POST /handlers/form-config HTTP/1.1\r\nContent-Type: text/plain\r\nContent-Length: 3",
         b"a=1",
     );
     assert_eq!(bad.status_code(), 500);
 }
 
 #[test]
-fn echo_reads_the_server_config_and_logs_f_rq_12() {
+fn form_config_reads_the_server_config_and_logs_f_rq_12() {
     let f = Fixture::new();
-    let resp = f.get("/handlers/echo?config=1&log=hello+from+echo");
+    let resp = f.get("/handlers/form-config?log=hello+from+form-config");
     let v = json(&resp.body);
     assert_eq!(v["browser_host"], "localhost");
     assert_eq!(v["http_ports"], serde_json::json!([f.port()]));

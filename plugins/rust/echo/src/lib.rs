@@ -3,9 +3,6 @@
 //! Default: `application/json` with every field; bytes are mapped to JSON strings one byte per
 //! character (latin-1, wptserve's `isomorphic_decode`) so any byte survives the round trip.
 //! `?format=text`: `text/plain`, the request line, each header line as received, a blank line, the body.
-//! `&form=1` adds `form` (the parsed body form: urlencoded or multipart fields) and `files` (multipart
-//! file parts); `&config=1` adds `browser_host` and `http_ports` from the server configuration;
-//! `&log=<message>` writes the message to the server log at info level.
 //!
 //! ```text
 //! {"method": "GET", "target": "/echo?a=1", "path": "/echo", "query": "a=1", "version": "HTTP/1.1",
@@ -14,9 +11,7 @@
 //!  "route_match": {}, "url_base": "/"}
 //! ```
 
-use wpthost_plugin_sdk::{
-    config, export_handler, json_string, log, Error, Level, Request, Response,
-};
+use wpthost_plugin_sdk::{export_handler, json_string, Error, Request, Response};
 
 fn latin1(bytes: &[u8]) -> String {
     bytes.iter().map(|&b| char::from(b)).collect()
@@ -33,14 +28,14 @@ fn pairs<'a>(items: impl Iterator<Item = (&'a [u8], &'a [u8])>) -> String {
     format!("[{}]", list.join(", "))
 }
 
-fn as_json(req: &Request) -> Result<String, Error> {
+fn as_json(req: &Request) -> String {
     let route: Vec<String> = req
         .raw()
         .route_match
         .iter()
         .map(|p| format!("{}: {}", json_string(&p.name), json_string(&p.value)))
         .collect();
-    let mut fields = vec![
+    let fields = [
         ("method", js(req.method())),
         ("target", js(req.target())),
         ("path", js(req.path())),
@@ -56,34 +51,11 @@ fn as_json(req: &Request) -> Result<String, Error> {
         ("route_match", format!("{{{}}}", route.join(", "))),
         ("url_base", json_string(req.url_base())),
     ];
-    if req.query().first(b"form") == Some(b"1") {
-        let form = req.form_full()?;
-        fields.push(("form", pairs(form.fields.iter())));
-        let files: Vec<String> = form
-            .files
-            .iter()
-            .map(|f| {
-                format!(
-                    "{{\"name\": {}, \"filename\": {}, \"content_type\": {}, \"data\": {}}}",
-                    js(&f.name),
-                    js(&f.filename),
-                    js(&f.content_type),
-                    js(&f.data)
-                )
-            })
-            .collect();
-        fields.push(("files", format!("[{}]", files.join(", "))));
-    }
-    if req.query().first(b"config") == Some(b"1") {
-        fields.push(("browser_host", json_string(&config::browser_host())));
-        let ports: Vec<String> = config::ports("http").iter().map(u16::to_string).collect();
-        fields.push(("http_ports", format!("[{}]", ports.join(", "))));
-    }
     let body: Vec<String> = fields
         .iter()
         .map(|(k, v)| format!("{}: {v}", json_string(k)))
         .collect();
-    Ok(format!("{{{}}}", body.join(", ")))
+    format!("{{{}}}", body.join(", "))
 }
 
 fn as_text(req: &Request) -> Vec<u8> {
@@ -103,15 +75,12 @@ fn as_text(req: &Request) -> Vec<u8> {
 }
 
 fn handle(req: &Request, resp: &mut Response) -> Result<(), Error> {
-    if let Some(message) = req.query().first(b"log") {
-        log(Level::Info, &String::from_utf8_lossy(message));
-    }
     if req.query().first(b"format") == Some(b"text") {
         resp.set_header("Content-Type", "text/plain");
         resp.body(as_text(req));
     } else {
         resp.set_header("Content-Type", "application/json");
-        resp.body(as_json(req)?);
+        resp.body(as_json(req));
     }
     Ok(())
 }
