@@ -308,3 +308,77 @@ fn headers_file_edits_take_effect_immediately() {
     let _ = std::fs::remove_file(root.path().join("e.txt.headers"));
     assert_eq!(get_text(&server, "/e.txt"), plain);
 }
+
+#[test]
+fn f_hd_1_sub_headers_are_rendered_per_request() {
+    // The §4.0 with_headers.txt.sub.headers: `$id` is scoped to the file, so both headers agree.
+    let root = TempDocRoot::new();
+    root.write("with_headers.txt", b"Test document with custom headers\n");
+    root.write(
+        "with_headers.txt.sub.headers",
+        b"Custom-Header: PASS\nAnother-Header: {{$id:uuid()}}\nSame-Value-Header: {{$id}}\nDouble-Header: PA\nDouble-Header: SS\nContent-Type: text/html\nX-Query: {{GET[x]}}\n",
+    );
+    let server = TestServer::start(root.path());
+    let mut seen = Vec::new();
+    for x in ["one", "two"] {
+        let raw = exchange(
+            server.port(),
+            "GET",
+            &format!("/with_headers.txt?x={x}"),
+            "",
+        );
+        let text = normalize(&raw);
+        let value = |name: &str| {
+            text.split("\r\n")
+                .find_map(|l| l.strip_prefix(&format!("{name}: ")))
+                .unwrap_or("")
+                .to_string()
+        };
+        let id = value("Another-Header");
+        assert_eq!(id.len(), 36, "{text}");
+        assert_eq!(value("Same-Value-Header"), id);
+        assert_eq!(
+            text,
+            expected(
+                &[
+                    "HTTP/1.1 200 OK",
+                    "Custom-Header: PASS",
+                    &format!("Another-Header: {id}"),
+                    &format!("Same-Value-Header: {id}"),
+                    "Double-Header: PA",
+                    "Double-Header: SS",
+                    "Content-Type: text/html",
+                    &format!("X-Query: {x}"),
+                    "{S}",
+                    "{D}",
+                ],
+                "Test document with custom headers\n"
+            )
+        );
+        seen.push(id);
+    }
+    assert_ne!(seen[0], seen[1], "rendered per request, not cached");
+}
+
+#[test]
+fn f_hd_1_sub_headers_template_error_is_500() {
+    let root = TempDocRoot::new();
+    root.write("t.txt", b"t\n");
+    root.write("t.txt.sub.headers", b"X-Missing: {{headers[X-Not-Sent]}}\n");
+    let server = TestServer::start(root.path());
+    let raw = exchange(server.port(), "GET", "/t.txt", "");
+    let text = normalize(&raw);
+    assert!(
+        text.starts_with(
+            "HTTP/1.1 500 Internal Server Error\r\nContent-Type: application/json\r\n"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!(
+            "{{\"error\": {{\"code\": 500, \"message\": \"Internal server error loading http://localhost:{}/t.txt:\\n  ",
+            server.port()
+        )),
+        "{text}"
+    );
+}
