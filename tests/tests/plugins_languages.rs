@@ -195,14 +195,19 @@ fn echo_is_identical_in_every_language_f_rq_5_f_rq_6_f_py_3() {
     ));
     let resp = RawResponse::parse(&json);
     assert_eq!(resp.status_code(), 200);
-    assert_eq!(resp.header_str("Content-Type").as_deref(), Some("application/json"));
+    assert_eq!(
+        resp.header_str("Content-Type").as_deref(),
+        Some("application/json")
+    );
     let body = resp.body_str();
     assert!(
         body.contains(r#""query_params": [["a", "1"], ["b", "\u00ff x"], ["a", "2"], ["c", ""], ["d", "%zz"]]"#),
         "{body}"
     );
     assert!(
-        body.contains(r#"["X-Test", "one"], ["x-test", "two"], ["X-Bytes", "caf\u00c3\u00a9 \u00ff"]"#),
+        body.contains(
+            r#"["X-Test", "one"], ["x-test", "two"], ["X-Bytes", "caf\u00c3\u00a9 \u00ff"]"#
+        ),
         "{body}"
     );
 
@@ -210,10 +215,18 @@ fn echo_is_identical_in_every_language_f_rq_5_f_rq_6_f_py_3() {
     let text = same_everywhere(post);
     let resp = RawResponse::parse(&text);
     assert_eq!(resp.status_code(), 200);
-    assert!(resp.body.ends_with(b"\n\nbody\x00\xffend"), "{:?}", resp.body_str());
-    assert!(resp.body.starts_with(b"POST /echo?format=text HTTP/1.1\nHost: web-platform.test\n"));
+    assert!(
+        resp.body.ends_with(b"\n\nbody\x00\xffend"),
+        "{:?}",
+        resp.body_str()
+    );
+    assert!(resp
+        .body
+        .starts_with(b"POST /echo?format=text HTTP/1.1\nHost: web-platform.test\n"));
 
-    let head = same_everywhere(b"HEAD /echo HTTP/1.1\r\nHost: web-platform.test\r\nConnection: close\r\n\r\n");
+    let head = same_everywhere(
+        b"HEAD /echo HTTP/1.1\r\nHost: web-platform.test\r\nConnection: close\r\n\r\n",
+    );
     assert!(head.ends_with(b"\r\n\r\n"), "HEAD has no body");
 }
 
@@ -223,15 +236,26 @@ fn echo_is_identical_in_every_language_f_rq_5_f_rq_6_f_py_3() {
 fn stash_is_identical_in_every_language_f_sh_3_f_sh_4_f_sh_5_f_sh_6_f_rs_8() {
     let id = "7f3c2a10-5b4e-4c1d-9e8f-0123456789ab";
     let put = same_everywhere(&get_request(&format!("/stash?id={id}&value=v%ff1"), b""));
-    assert!(put.ends_with(b"\r\n\r\nOK"), "{}", String::from_utf8_lossy(&put));
+    assert!(
+        put.ends_with(b"\r\n\r\nOK"),
+        "{}",
+        String::from_utf8_lossy(&put)
+    );
     let take = same_everywhere(&get_request(&format!("/stash?id={id}"), b""));
-    assert!(take.ends_with(b"\r\n\r\nv\xff1"), "{}", String::from_utf8_lossy(&take));
+    assert!(
+        take.ends_with(b"\r\n\r\nv\xff1"),
+        "{}",
+        String::from_utf8_lossy(&take)
+    );
     let again = same_everywhere(&get_request(&format!("/stash?id={id}"), b""));
     assert!(again.ends_with(b"\r\n\r\nNOT FOUND"));
 
     let counter = "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d";
     for expected in ["1", "2", "3"] {
-        let count = same_everywhere(&get_request(&format!("/stash?id={counter}&action=count"), b""));
+        let count = same_everywhere(&get_request(
+            &format!("/stash?id={counter}&action=count"),
+            b"",
+        ));
         assert!(count.ends_with(format!("\r\n\r\n{expected}").as_bytes()));
     }
 
@@ -241,14 +265,23 @@ fn stash_is_identical_in_every_language_f_sh_3_f_sh_4_f_sh_5_f_sh_6_f_rs_8() {
         form.len()
     );
     assert!(same_everywhere(post.as_bytes()).ends_with(b"\r\n\r\nOK"));
-    let posted = same_everywhere(&get_request("/stash?id=11111111-2222-4333-8444-555555555555", b""));
+    let posted = same_everywhere(&get_request(
+        "/stash?id=11111111-2222-4333-8444-555555555555",
+        b"",
+    ));
     assert!(posted.ends_with(b"\r\n\r\nposted value"));
 
     let missing = same_everywhere(&get_request("/stash", b""));
     let resp = RawResponse::parse(&missing);
     assert_eq!(resp.status_code(), 400);
-    assert_eq!(resp.header_str("Content-Type").as_deref(), Some("application/json"));
-    assert_eq!(resp.body, br#"{"error": {"code": 400, "message": "missing id"}}"#);
+    assert_eq!(
+        resp.header_str("Content-Type").as_deref(),
+        Some("application/json")
+    );
+    assert_eq!(
+        resp.body,
+        br#"{"error": {"code": 400, "message": "missing id"}}"#
+    );
 
     // A host-side stash error is each language's own 500 (the message text differs by language).
     for s in servers() {
@@ -273,7 +306,10 @@ fn trickle_is_identical_in_every_language_f_rs_6_f_py_7_f_h1_3() {
     );
     let resp = RawResponse::parse(&unframed);
     assert_eq!(resp.status_code(), 200);
-    assert_eq!(resp.header_str("Cache-Control").as_deref(), Some("no-cache"));
+    assert_eq!(
+        resp.header_str("Cache-Control").as_deref(),
+        Some("no-cache")
+    );
     assert!(resp.header("Content-Length").is_none());
     assert_eq!(resp.body, b"ababab");
 
