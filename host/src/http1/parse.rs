@@ -4,7 +4,8 @@
 //! `BaseHTTPRequestHandler.parse_request` rules, so a malformed request gets the same verdict as in
 //! wptserve (400 or 505), but always as a real status line (a documented difference from wptserve).
 
-/// Longest request line or header line accepted (wptserve reads lines with a 65537-byte limit).
+/// Longest request line or header line accepted, counting its line ending (wptserve reads lines
+/// with `readline(65537)` and refuses any longer than 65536 bytes).
 pub const MAX_LINE: usize = 65536;
 /// Most header lines accepted (wptserve raises the stdlib limit from 100 to 512).
 pub const MAX_HEADERS: usize = 512;
@@ -68,6 +69,7 @@ impl HeadScanner {
                 line = stripped;
             }
             let line_len = line.len();
+            let raw_len = nl + 1 - self.line_start;
             let line_start = self.line_start;
             self.line_start = nl + 1;
             if !self.seen_request_line {
@@ -76,7 +78,7 @@ impl HeadScanner {
                     self.head_start = self.line_start;
                     continue;
                 }
-                if line_len > MAX_LINE {
+                if raw_len > MAX_LINE {
                     return Err(HeadError::new(414, ""));
                 }
                 self.head_start = line_start;
@@ -89,7 +91,7 @@ impl HeadScanner {
                     end: nl + 1,
                 }));
             }
-            if line_len > MAX_LINE {
+            if raw_len > MAX_LINE {
                 return Err(HeadError::new(431, "Line too long"));
             }
             self.header_lines += 1;
@@ -103,7 +105,7 @@ impl HeadScanner {
         self.pos = buf.len();
         // A line that is already too long is refused without waiting for its end.
         let partial = buf.len() - self.line_start;
-        if partial > MAX_LINE + 1 {
+        if partial > MAX_LINE {
             return Err(if self.seen_request_line {
                 HeadError::new(431, "Line too long")
             } else {
@@ -353,11 +355,37 @@ mod tests {
 
     #[test]
     fn limits_f_h1_11() {
-        let long = format!("GET /{} HTTP/1.1\r\n\r\n", "a".repeat(MAX_LINE));
+        // The limit counts the CRLF: 65536 bytes in all pass, 65537 do not.
+        let fill = MAX_LINE - "GET / HTTP/1.1\r\n".len();
+        let edge = format!("GET /{} HTTP/1.1\r\n\r\n", "a".repeat(fill));
+        assert!(HeadScanner::new().scan(edge.as_bytes()).unwrap().is_some());
+        let long = format!("GET /{} HTTP/1.1\r\n\r\n", "a".repeat(fill + 1));
         assert_eq!(
             HeadScanner::new().scan(long.as_bytes()).unwrap_err().status,
             414
         );
+        // Refused before the line ends.
+        let partial = format!("GET /{}", "a".repeat(MAX_LINE));
+        assert_eq!(
+            HeadScanner::new()
+                .scan(partial.as_bytes())
+                .unwrap_err()
+                .status,
+            414
+        );
+        let header = format!("GET / HTTP/1.1\r\nX: {}\r\n\r\n", "v".repeat(MAX_LINE - 4));
+        assert_eq!(
+            HeadScanner::new()
+                .scan(header.as_bytes())
+                .unwrap_err()
+                .status,
+            431
+        );
+        let header = format!("GET / HTTP/1.1\r\nX: {}\r\n\r\n", "v".repeat(MAX_LINE - 5));
+        assert!(HeadScanner::new()
+            .scan(header.as_bytes())
+            .unwrap()
+            .is_some());
         let many: String = (0..=MAX_HEADERS).map(|i| format!("H{i}: v\r\n")).collect();
         let req = format!("GET / HTTP/1.1\r\n{many}\r\n");
         assert_eq!(
