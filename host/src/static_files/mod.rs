@@ -4,7 +4,8 @@
 //!
 //! Each request makes one hop to the blocking pool (`load`), which does every file-system call:
 //! stat, headers files (cached while unchanged), listing, and the read of a small file or of the
-//! requested ranges. Larger files are left to the writer to stream.
+//! requested ranges. Larger files are left to the writer to stream. A `.sub.headers` file adds a
+//! second hop, because its template is rendered per request and may read files.
 
 mod asis;
 mod error;
@@ -41,6 +42,12 @@ impl StaticFiles {
             config,
             headers_cache: Arc::new(HeadersCache::new()),
         }
+    }
+
+    /// The parsed-headers-file cache, for other handlers that load `.headers` files (wrappers) so
+    /// that one file is parsed once for all of them.
+    pub fn headers_cache(&self) -> Arc<HeadersCache> {
+        self.headers_cache.clone()
     }
 
     /// `FileHandler`: a file (with headers, ranges), a directory redirect or listing, or a JSON error.
