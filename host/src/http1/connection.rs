@@ -311,11 +311,15 @@ async fn send_plain_error(
     message: &str,
 ) -> std::io::Result<()> {
     writer.reset_for_next_response(false);
-    let reason = crate::http1::reason::reason_phrase(status);
+    // wptserve's table has no 431; its stdlib error page puts the message there instead.
+    let reason = match status {
+        431 => "Request Header Fields Too Large",
+        _ => crate::http1::reason::reason_phrase(status),
+    };
     // The message may quote the request line; keep the echo short.
     let message: String = message.chars().take(200).collect();
     let body = format!("{status} {reason}: {message}\n");
-    writer.write_status(status, None).await?;
+    writer.write_status(status, Some(reason.as_bytes())).await?;
     writer
         .write_header(b"Content-Type", b"text/plain; charset=utf-8")
         .await?;
