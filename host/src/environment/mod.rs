@@ -1,9 +1,10 @@
-//! The `wpt serve` environment around the plain wptserve handlers: the request rewrite (F-RT-6),
-//! the forbidden routes (F-SV-1, F-SV-8), mount points from `aliases` (F-SV-5), the generated test
-//! wrappers (F-SV-2..4, in `crate::wrappers`) and `--inject-script` (F-SV-6).
+//! The `wpt serve` environment around the plain wptserve handlers: the forbidden routes (F-SV-1,
+//! F-SV-8), mount points from `aliases` (F-SV-5), the generated test wrappers (F-SV-2..4, in
+//! `crate::wrappers`) and `--inject-script` (F-SV-6). (The one request rewrite of serve.py, F-RT-6,
+//! is `server::rewrite_webidl_parser`.)
 //!
-//! `server::handle` calls these in serve.py's order: rewrite, forbidden, mount point, wrappers,
-//! then the ordinary handlers; `inject` runs on the finished (piped) response, as serve.py's
+//! `server::handle` calls these in serve.py's order: forbidden, mount point, wrappers, then the
+//! ordinary handlers; `inject` runs on the finished (piped) response, as serve.py's
 //! injector wraps handlers that have already applied their pipes.
 
 pub mod inject;
@@ -69,18 +70,6 @@ impl Environment {
             headers_cache: Arc::new(HeadersCache::new()),
             config,
         })
-    }
-
-    /// F-RT-6: `GET /resources/WebIDLParser.js` becomes the webidl2 library (query kept); the
-    /// new path is what handlers see as the request target.
-    pub fn rewrite(&self, request: &mut Request) {
-        let Some(to) = routes::rewritten_path(&request.method, &request.path) else {
-            return;
-        };
-        let from = request.path.clone();
-        request.target = request.target.replacen(&from, to, 1);
-        request.url = request.url.replacen(&from, to, 1);
-        request.path = to.to_owned();
     }
 
     /// F-SV-1: the forbidden routes answer 404 with an empty message. The decoded path is checked

@@ -1,5 +1,4 @@
-//! The fixed routes `wpt serve` puts before every mount point (F-SV-1, F-SV-8) and its one request
-//! rewrite (F-RT-6).
+//! The fixed routes `wpt serve` puts before every mount point (F-SV-1, F-SV-8).
 
 /// serve.py's `forbidden` routes, after its `forbidden_override`: `* /_certs/*`, `* /tools/*`,
 /// `* {spec}/tools/*` and `* /results/` answer 404 (JSON, empty message), except that
@@ -23,15 +22,6 @@ pub fn is_forbidden(method: &str, path: &str) -> bool {
         Some((spec, tail)) => !spec.is_empty() && tail.starts_with("tools/"),
         None => false,
     }
-}
-
-const WEBIDL_FROM: &str = "/resources/WebIDLParser.js";
-const WEBIDL_TO: &str = "/resources/webidl2/lib/webidl2.js";
-
-/// serve.py's rewrite rule `GET /resources/WebIDLParser.js -> /resources/webidl2/lib/webidl2.js`:
-/// the new path, when `method` and the exact `path` match (the query is kept by the caller).
-pub fn rewritten_path(method: &str, path: &str) -> Option<&'static str> {
-    (method == "GET" && path == WEBIDL_FROM).then_some(WEBIDL_TO)
 }
 
 #[cfg(test)]
@@ -68,15 +58,5 @@ mod tests {
         assert!(!is_forbidden("HEAD", "/tools/runner/index.html"));
         assert!(is_forbidden("POST", "/tools/runner/index.html"));
         assert!(!is_forbidden("POST", "/tools/runner/update_manifest.py"));
-    }
-
-    #[test]
-    fn f_rt_6_webidl_rewrite() {
-        assert_eq!(
-            rewritten_path("GET", "/resources/WebIDLParser.js"),
-            Some("/resources/webidl2/lib/webidl2.js")
-        );
-        assert_eq!(rewritten_path("HEAD", "/resources/WebIDLParser.js"), None);
-        assert_eq!(rewritten_path("GET", "/resources/WebIDLParser.jsx"), None);
     }
 }

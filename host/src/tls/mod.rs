@@ -101,9 +101,9 @@ pub fn load_or_create(config: &Config) -> Result<Option<TlsSetup>, TlsError> {
         }
         SslType::Openssl => {
             let openssl = &config.ssl.openssl;
-            refuse_served_dir(&openssl.base_path, config)?;
+            let dir = certificate_dir(&openssl.base_path, config)?;
             CertSource::Automatic(auto::AutoSpec {
-                dir: openssl.base_path.clone(),
+                dir,
                 names: certificate_names(config)?,
                 roots: constraint_roots(config)?,
                 validity: Duration::from_secs(
@@ -146,22 +146,57 @@ fn ascii_name(name: &str) -> Result<String, TlsError> {
     })
 }
 
-/// Generated private keys must never be reachable through a document root.
-fn refuse_served_dir(dir: &Path, config: &Config) -> Result<(), TlsError> {
+/// Where automatic certificates live. Generated private keys must never be reachable through a
+/// document root: a configured directory inside one is refused, except wptserve's default
+/// `<config dir>/_certs` (which `wpt serve` keeps in its document root), which moves to the user's
+/// state directory instead, so a config written for wptserve still starts.
+fn certificate_dir(configured: &Path, config: &Config) -> Result<PathBuf, TlsError> {
+    match served_root_containing(configured, config) {
+        None => Ok(configured.to_path_buf()),
+        Some(_) if configured.file_name() == Some(std::ffi::OsStr::new("_certs")) => {
+            let dir = default_state_dir();
+            tracing::warn!(
+                "ssl.openssl.base_path {} is inside a document root; keeping the certificates in {} instead",
+                configured.display(),
+                dir.display()
+            );
+            match served_root_containing(&dir, config) {
+                None => Ok(dir),
+                Some(root) => Err(TlsError::InsideDocRoot { dir, root }),
+            }
+        }
+        Some(root) => Err(TlsError::InsideDocRoot {
+            dir: configured.to_path_buf(),
+            root,
+        }),
+    }
+}
+
+/// The served directory (document root or alias) that contains `dir`, if any.
+fn served_root_containing(dir: &Path, config: &Config) -> Option<PathBuf> {
     let canonical = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
     let dir_abs = canonical(dir);
-    let roots =
-        std::iter::once(&config.doc_root).chain(config.aliases.iter().map(|a| &a.local_dir));
-    for root in roots {
-        let root_abs = canonical(root);
-        if dir_abs.starts_with(&root_abs) {
-            return Err(TlsError::InsideDocRoot {
-                dir: dir.to_path_buf(),
-                root: root.clone(),
-            });
-        }
+    std::iter::once(&config.doc_root)
+        .chain(config.aliases.iter().map(|a| &a.local_dir))
+        .find(|root| dir_abs.starts_with(canonical(root)))
+        .cloned()
+}
+
+/// `$XDG_STATE_HOME/wpthost/certs`, else `~/.local/state/wpthost/certs`, else a directory in the
+/// system's temporary directory.
+pub fn default_state_dir() -> PathBuf {
+    let non_empty = |var: &str| std::env::var_os(var).filter(|v| !v.is_empty());
+    if let Some(state) = non_empty("XDG_STATE_HOME") {
+        return PathBuf::from(state).join("wpthost").join("certs");
     }
-    Ok(())
+    if let Some(home) = non_empty("HOME") {
+        return PathBuf::from(home)
+            .join(".local")
+            .join("state")
+            .join("wpthost")
+            .join("certs");
+    }
+    std::env::temp_dir().join("wpthost-certs")
 }
 
 impl TlsSetup {
