@@ -125,10 +125,13 @@ where
             HeadOutcome::TimedOut => {
                 let _ =
                     send_plain_error(&mut writer, 408, "request head not received in time").await;
+                log_request("-", "(incomplete request)", &writer, Instant::now());
                 break;
             }
             HeadOutcome::Bad(e) => {
+                let started = Instant::now();
                 let _ = send_head_error(&mut writer, &e).await;
+                log_request("-", "(malformed request)", &writer, started);
                 break;
             }
         };
@@ -140,12 +143,14 @@ where
             Ok(f) => f,
             Err(e) => {
                 let _ = send_body_error(&mut writer, &e).await;
+                log_request(&head.method, &head.target, &writer, started);
                 break;
             }
         };
         if let Framing::Length(n) = framing {
             if n > settings.max_body_bytes as u64 {
                 let _ = send_body_error(&mut writer, &BodyError::TooLarge).await;
+                log_request(&head.method, &head.target, &writer, started);
                 break;
             }
         }
@@ -183,6 +188,7 @@ where
             Err(BodyError::Io) => break,
             Err(e) => {
                 let _ = send_body_error(&mut writer, &e).await;
+                log_request(&head.method, &head.target, &writer, started);
                 break;
             }
         };
