@@ -9,6 +9,7 @@ use std::path::PathBuf;
     version,
     about = "A web-platform-tests server (wptserve re-created in Rust) with sandboxed WebAssembly handlers",
     long_about = None,
+    bin_name = "wpthost",
     propagate_version = true
 )]
 pub struct Cli {

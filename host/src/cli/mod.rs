@@ -18,11 +18,27 @@ pub fn main() -> ExitCode {
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            // `{:#}` prints the whole cause chain on one line: "cannot ...: because ...".
-            let _ = writeln!(std::io::stderr(), "wpthost: error: {e:#}");
+            let _ = writeln!(std::io::stderr(), "wpthost: error: {}", describe(&e));
             ExitCode::FAILURE
         }
     }
+}
+
+/// The cause chain on one line ("cannot ...: because ..."), leaving out a cause whose text the
+/// message before it already includes (many error types print their source themselves).
+fn describe(e: &anyhow::Error) -> String {
+    let mut out = String::new();
+    for cause in e.chain() {
+        let text = cause.to_string();
+        if out.contains(&text) {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push_str(": ");
+        }
+        out.push_str(&text);
+    }
+    out
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<()> {
