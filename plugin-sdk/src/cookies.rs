@@ -72,6 +72,11 @@ fn match_pair(s: &[u8], start: usize) -> Option<(Vec<u8>, Option<Vec<u8>>, usize
             }
         }
         if j == v_start {
+            if let Some(end) = match_expires_value(s, j) {
+                j = end;
+            }
+        }
+        if j == v_start {
             while j < s.len() && (is_key_char(s[j]) || s[j] == b'[' || s[j] == b']') {
                 j += 1;
             }
@@ -93,17 +98,44 @@ fn match_pair(s: &[u8], start: usize) -> Option<(Vec<u8>, Option<Vec<u8>>, usize
     Some((key, value, end))
 }
 
+/// `BaseCookie`'s special case for `expires` values: `\w{3},\s[\w\d\s-]{9,11}\s[\d:]{8}\sGMT`.
+fn match_expires_value(s: &[u8], start: usize) -> Option<usize> {
+    let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+    let head = s.get(start..start + 5)?;
+    if !(head[..3].iter().all(|&b| word(b)) && head[3] == b',' && is_ws(head[4])) {
+        return None;
+    }
+    let mid = start + 5;
+    // The regex backtracks over the middle part's length.
+    (9..=11).rev().find_map(|len| {
+        let middle = s.get(mid..mid + len)?;
+        if !middle.iter().all(|&b| word(b) || is_ws(b) || b == b'-') {
+            return None;
+        }
+        let rest = s.get(mid + len..mid + len + 14)?;
+        let ok = is_ws(rest[0])
+            && rest[1..9].iter().all(|&b| b.is_ascii_digit() || b == b':')
+            && is_ws(rest[9])
+            && &rest[10..13] == b"GMT";
+        ok.then_some(mid + len + 13)
+    })
+}
+
+fn is_ws(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c)
+}
+
 fn skip_ws(s: &[u8], mut i: usize) -> usize {
-    while i < s.len() && matches!(s[i], b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c) {
+    while i < s.len() && is_ws(s[i]) {
         i += 1;
     }
     i
 }
 
-/// `[\w\d!#%&'~_`><@,:/\$\*\+\-\.\^\|\)\(\?\}\{\=]` on a latin-1 decoded header (non-ASCII letters
-/// count as `\w`).
+/// `[\w\d!#%&'~_`><@,:/\$\*\+\-\.\^\|\)\(\?\}\{\=]` (the pattern is compiled with `re.ASCII`, so
+/// non-ASCII bytes never match and stop the parse).
 fn is_key_char(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b >= 0xc0 || b"!#%&'~_`><@,:/$*+-.^|)(?}{=".contains(&b)
+    b.is_ascii_alphanumeric() || b"!#%&'~_`><@,:/$*+-.^|)(?}{=".contains(&b)
 }
 
 const RESERVED: [&[u8]; 9] = [
@@ -405,6 +437,11 @@ mod tests {
         );
         let c = parse_cookie_header(b"a=1; Path=/; HttpOnly; c=3");
         assert_eq!(c.len(), 2);
+        // The `expires` date form with its comma and spaces is one value.
+        let c = parse_cookie_header(b"a=1; expires=Wed, 09 Jun 2021 10:18:14 GMT; b=2");
+        assert_eq!(c.len(), 2);
+        // Non-ASCII is not a cookie character: the parse stops with nothing.
+        assert!(parse_cookie_header(b"a=\xe9; b=1").is_empty());
         // A bare word that is not a flag makes BaseCookie give up entirely.
         assert!(parse_cookie_header(b"a=1; junk; c=3").is_empty());
     }

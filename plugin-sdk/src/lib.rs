@@ -32,6 +32,7 @@
 //! | `request.cookies[b"k"].value` | [`Request::cookie`], [`Request::cookies`] |
 //! | `request.auth.username` | [`Request::basic_auth`] |
 //! | `request.body`, `request.route_match` | [`Request::body`], [`Request::route_param`] |
+//! | `request.raw_input` (seek/readline) | `std::io::Cursor::new(req.body())` with `std::io::BufRead` |
 //! | `response.status = (202, "Giraffe")` | [`Response::status_with_reason`] |
 //! | `response.headers.set/append`, `del` | [`Response::set_header`], [`Response::append_header`], [`Response::delete_header`] |
 //! | `return "body"` / `response.content = [...]` | [`Response::body`] / [`Response::append_body_chunk`] |
