@@ -79,7 +79,7 @@ fn parse_multipart(body: &[u8], boundary: &[u8]) -> Result<Form, Error> {
         } else if part.ends_with(b"\n") {
             part = &part[..part.len() - 1];
         }
-        add_part(&mut form, part);
+        add_part(&mut form, part)?;
         if end >= rest.len() {
             break;
         }
@@ -88,7 +88,7 @@ fn parse_multipart(body: &[u8], boundary: &[u8]) -> Result<Form, Error> {
     Ok(form)
 }
 
-fn add_part(form: &mut Form, part: &[u8]) {
+fn add_part(form: &mut Form, part: &[u8]) -> Result<(), Error> {
     let (head, data) = match find(part, b"\r\n\r\n") {
         Some(i) => (&part[..i], &part[i + 4..]),
         None => match find(part, b"\n\n") {
@@ -118,8 +118,10 @@ fn add_part(form: &mut Form, part: &[u8]) {
             content_type = value.to_vec();
         }
     }
-    // cgi skips parts without a name.
-    let Some(name) = name else { return };
+    // wptserve's MultiDict cannot hold cgi's `None` name: request.POST fails (a 500).
+    let Some(name) = name else {
+        return Err(Error::msg("multipart part without a name"));
+    };
     form.fields.push(name.clone(), data.to_vec());
     if let Some(filename) = filename {
         form.files.push(FilePart {
@@ -129,6 +131,7 @@ fn add_part(form: &mut Form, part: &[u8]) {
             data: data.to_vec(),
         });
     }
+    Ok(())
 }
 
 /// Header parameters as `(name, value)` byte pairs.
