@@ -10,12 +10,21 @@ pub fn last_pipe_param(query: &str) -> Option<String> {
         let Some((name, value)) = item.split_once('=') else {
             continue;
         };
-        if value.is_empty() || unquote_plus(name) != "pipe" {
+        if value.is_empty() || !is_pipe_name(name) {
             continue;
         }
         found = Some(value);
     }
     found.map(unquote_plus)
+}
+
+/// Whether a raw parameter name unquotes to `pipe` (without allocating in the common case).
+fn is_pipe_name(name: &str) -> bool {
+    if name.contains(['%', '+']) {
+        unquote_plus(name) == "pipe"
+    } else {
+        name == "pipe"
+    }
 }
 
 /// `urllib.parse.unquote(s.replace("+", " "))`: `%XX` escapes become bytes decoded as UTF-8 with
