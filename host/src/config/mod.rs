@@ -9,8 +9,10 @@ mod domains;
 mod error;
 mod parse;
 mod ports;
+mod sections;
 mod settings;
 mod template_value;
+mod values;
 
 pub use error::ConfigError;
 pub use ports::{is_bad_port, BAD_PORTS};
