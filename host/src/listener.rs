@@ -1,5 +1,6 @@
-//! Accept loops, one per configured http port, all serving the same `ServerState`.
-//! (TLS listeners arrive with issue 5; the connection loop is already generic over the stream.)
+//! Accept loops, one per configured http and https port, all serving the same `ServerState`.
+//! An https connection handshakes in its own task (a stalled client holds up nobody, F-TL-3), then
+//! runs the same HTTP/1.1 connection loop over the TLS stream.
 
 use crate::http1::connection::{serve_connection, ConnInfo};
 use crate::request::Scheme;
@@ -26,7 +27,7 @@ pub enum ListenerError {
         addr: SocketAddr,
         source: std::io::Error,
     },
-    #[error("no http port is configured")]
+    #[error("no http or https port is configured")]
     NoPorts,
 }
 
@@ -53,7 +54,10 @@ impl ShutdownHandle {
 /// naming it) and start accepting. Must be called inside a tokio runtime.
 pub fn start(state: Arc<ServerState>) -> Result<RunningServer, ListenerError> {
     let runtime = tokio::runtime::Handle::try_current().map_err(|_| ListenerError::NoRuntime)?;
-    let ports = state.config.http_ports();
+    let mut ports = state.config.http_ports();
+    if state.tls.is_some() {
+        ports.extend(https_ports(&state.config));
+    }
     if ports.is_empty() {
         return Err(ListenerError::NoPorts);
     }
@@ -75,6 +79,12 @@ pub fn start(state: Arc<ServerState>) -> Result<RunningServer, ListenerError> {
     let mut bound = Vec::new();
     let mut loops = Vec::new();
     let _guard = runtime.enter();
+    if let Some(tls) = &state.tls {
+        for line in tls.startup_lines() {
+            tracing::info!("{line}");
+        }
+        tls.spawn_renewal();
+    }
     for (scheme, local, std_listener) in listeners {
         let listener =
             TcpListener::from_std(std_listener).map_err(|source| ListenerError::Bind {
@@ -83,10 +93,26 @@ pub fn start(state: Arc<ServerState>) -> Result<RunningServer, ListenerError> {
                 source,
             })?;
         tracing::info!("listening on {scheme}://{local}");
-        bound.push((scheme, local));
-        loops.push(runtime.spawn(accept_loop(listener, local, state.clone(), stop_rx.clone())));
+        bound.push((scheme.clone(), local));
+        loops.push(runtime.spawn(accept_loop(
+            listener,
+            scheme,
+            local,
+            state.clone(),
+            stop_rx.clone(),
+        )));
     }
     Ok(RunningServer { bound, stop, loops })
+}
+
+/// The https ports (`https`, `https-local`, `https-public`), in configuration order.
+fn https_ports(config: &crate::config::Config) -> Vec<(String, u16)> {
+    config
+        .ports
+        .iter()
+        .filter(|(scheme, _)| *scheme == "https" || scheme.starts_with("https-"))
+        .flat_map(|(scheme, list)| list.iter().map(move |p| (scheme.clone(), *p)))
+        .collect()
 }
 
 /// `server_host` may be a name ("localhost", "web-platform.test"); wptserve binds its first address.
@@ -116,12 +142,23 @@ fn resolve_bind_host(host: &str) -> Result<std::net::IpAddr, ListenerError> {
 
 async fn accept_loop(
     listener: TcpListener,
+    scheme_name: String,
     local: SocketAddr,
     state: Arc<ServerState>,
     mut stop: watch::Receiver<bool>,
 ) {
     let mut connections = JoinSet::new();
     let server_host = local.ip().to_string();
+    let tls = if scheme_name.starts_with("https") {
+        state.tls.clone()
+    } else {
+        None
+    };
+    let scheme = if tls.is_some() {
+        Scheme::Https
+    } else {
+        Scheme::Http
+    };
     loop {
         if *stop.borrow() {
             break;
@@ -145,15 +182,25 @@ async fn accept_loop(
         let info = ConnInfo {
             client_addr,
             local_addr: socket.local_addr().unwrap_or(local),
-            scheme: Scheme::Http,
+            scheme,
             server_host: server_host.clone(),
             server_port: local.port(),
         };
         let state = state.clone();
+        let tls = tls.clone();
         let mut conn_stop = stop.clone();
         connections.spawn(async move {
+            let serve = async move {
+                match tls {
+                    None => serve_connection(socket, state, info).await,
+                    Some(tls) => match tls.accept(socket).await {
+                        Ok(stream) => serve_connection(stream, state, info).await,
+                        Err(e) => tracing::debug!("TLS handshake with {client_addr}: {e}"),
+                    },
+                }
+            };
             tokio::select! {
-                _ = serve_connection(socket, state, info) => {}
+                _ = serve => {}
                 _ = conn_stop.wait_for(|s| *s) => {}
             }
         });

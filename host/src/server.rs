@@ -14,6 +14,7 @@ use crate::response::Response;
 use crate::router::{HandlerKind, Router};
 use crate::stash::Stash;
 use crate::static_files::StaticFiles;
+use crate::tls::TlsSetup;
 use std::sync::Arc;
 
 /// What a handler produced.
@@ -45,6 +46,9 @@ impl Handled {
 pub enum ServerError {
     #[error("cannot set up the server: {0}")]
     Setup(String),
+    /// The https ports cannot start: the message names the certificate file or setting.
+    #[error("TLS: {0}")]
+    Tls(#[from] crate::tls::TlsError),
 }
 
 /// Everything shared by all connections of all listeners.
@@ -54,12 +58,18 @@ pub struct ServerState {
     pub static_files: StaticFiles,
     pub plugins: PluginHost,
     pub stash: Arc<Stash>,
+    /// Certificate and acceptor for the https ports; `None` when there are none (or ssl is "none").
+    pub tls: Option<Arc<TlsSetup>>,
 }
 
 impl ServerState {
+    /// Everything is loaded up front (certificates included), so a broken setting stops start-up
+    /// with a message instead of failing on the first connection.
     pub fn new(config: Arc<Config>) -> Result<ServerState, ServerError> {
+        let tls = crate::tls::load_or_create(&config)?.map(Arc::new);
         let stash = Arc::new(Stash::default());
         Ok(ServerState {
+            tls,
             router: Router::wptserve_default(),
             static_files: StaticFiles::new(config.clone()),
             plugins: PluginHost::new(config.clone(), stash.clone()),
