@@ -61,13 +61,19 @@ if [[ -f plugins/build.sh ]]; then
     bash plugins/build.sh
 fi
 
-step "cargo fmt --check"
-cargo fmt --all --check
-
+# Run all three checks even when one fails, so one run shows every problem.
+failed=()
 step "cargo test --workspace"
-cargo test --workspace
+cargo test --workspace --no-fail-fast || failed+=("cargo test")
+
+step "cargo fmt --check"
+cargo fmt --all --check || failed+=("cargo fmt --check")
 
 step "cargo clippy --workspace --all-targets -- -D warnings"
-cargo clippy --workspace --all-targets -- -D warnings
+cargo clippy --workspace --all-targets -- -D warnings || failed+=("cargo clippy")
 
+if (( ${#failed[@]} )); then
+    printf '\ntest.sh: FAILED: %s\n' "${failed[*]}" >&2
+    exit 1
+fi
 step "All tests passed"
