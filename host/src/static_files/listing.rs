@@ -71,9 +71,10 @@ pub fn parent_link(url_path: &str) -> String {
     if joined.is_empty() {
         joined.push('/');
     }
+    // `urlunparse` writes `//` only for a non-empty network location.
     match netloc {
-        Some(n) => format!("//{n}{joined}"),
-        None => joined,
+        Some(n) if !n.is_empty() => format!("//{n}{joined}"),
+        _ => joined,
     }
 }
 
@@ -166,6 +167,8 @@ mod tests {
         assert_eq!(parent_link("/sp%20ace/x/"), "/sp%20ace/");
         assert_eq!(parent_link("//x/"), "//x/");
         assert_eq!(parent_link("//x/y/"), "//x/");
+        assert_eq!(parent_link("///a///"), "/");
+        assert_eq!(parent_link("//"), "/");
     }
 
     #[test]
