@@ -418,3 +418,116 @@ fn asis_ignores_pipes_f_pp_8_f_as_2() {
     );
     assert!(start.elapsed() < Duration::from_secs(2));
 }
+
+/// The reference's launcher, shared with the differential test.
+#[allow(dead_code)]
+#[path = "../differential/harness/reference.rs"]
+mod reference;
+
+/// When each body byte arrived, relative to sending the request.
+fn body_arrivals(port: u16, target: &str) -> Vec<(Duration, usize)> {
+    let mut stream = wpthost_tests::connect(port);
+    let start = Instant::now();
+    std::io::Write::write_all(
+        &mut stream,
+        format!("GET {target} HTTP/1.1\r\nHost: localhost:{port}\r\nConnection: close\r\n\r\n")
+            .as_bytes(),
+    )
+    .unwrap();
+    let mut head = Vec::new();
+    let mut arrivals = Vec::new();
+    let mut buf = [0u8; 4096];
+    loop {
+        match stream.read(&mut buf) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => {
+                let at = start.elapsed();
+                if head.windows(4).any(|w| w == b"\r\n\r\n") {
+                    arrivals.push((at, n));
+                    continue;
+                }
+                head.extend_from_slice(&buf[..n]);
+                if let Some(end) = head.windows(4).position(|w| w == b"\r\n\r\n") {
+                    let body = head.len() - end - 4;
+                    if body > 0 {
+                        arrivals.push((at, body));
+                    }
+                }
+            }
+        }
+    }
+    arrivals
+}
+
+/// Cumulative bytes received by each of `marks`, to compare two servers' pacing.
+fn progress(arrivals: &[(Duration, usize)], marks: &[Duration]) -> Vec<usize> {
+    marks
+        .iter()
+        .map(|m| {
+            arrivals
+                .iter()
+                .filter(|(t, _)| t <= m)
+                .map(|(_, n)| n)
+                .sum()
+        })
+        .collect()
+}
+
+#[test]
+fn trickle_timing_matches_wptserve_f_pp_5() {
+    let python = match reference::ensure_venv() {
+        Ok(p) => p,
+        Err(e) => panic!("reference virtualenv: {e}"),
+    };
+    let doc_root = reference::repo_root().join("tests/differential/docroot");
+    let ours = TestServer::start_with_config(serde_json::json!({
+        "doc_root": doc_root,
+        "browser_host": "localhost",
+    }));
+    let theirs = match reference::ReferenceServer::start(
+        &python,
+        &reference::ReferenceSettings {
+            doc_root: &doc_root,
+            browser_host: "localhost",
+            alternate_hosts: serde_json::json!(ours.config.alternate_hosts),
+            subdomains: &ours.config.subdomains,
+            not_subdomains: &ours.config.not_subdomains,
+        },
+    ) {
+        Ok(r) => r,
+        Err(e) => panic!("{e}"),
+    };
+    let ms = Duration::from_millis;
+    // Sample each profile between the steps (steps at 0, 150, 250, 350, 450 ms and so on).
+    let cases = [
+        ("trickle(d0.3)", vec![ms(100), ms(250), ms(400)]),
+        (
+            "trickle(5:d0.1:r2)",
+            vec![ms(50), ms(150), ms(250), ms(350), ms(450), ms(600)],
+        ),
+        (
+            "trickle(1:d0.15:5:d0.1:r2)",
+            vec![ms(75), ms(200), ms(300), ms(400), ms(500), ms(600), ms(750)],
+        ),
+    ];
+    for (pipe, marks) in cases {
+        let target = format!("/pipes/document.txt?pipe={pipe}");
+        let (a, b) = std::thread::scope(|s| {
+            let a = s.spawn(|| body_arrivals(theirs.port, &target));
+            let b = s.spawn(|| body_arrivals(ours.port(), &target));
+            (a.join().unwrap(), b.join().unwrap())
+        });
+        assert_eq!(
+            progress(&b, &marks),
+            progress(&a, &marks),
+            "{pipe}: bytes received by {marks:?}: wpthost {b:?}, wptserve {a:?}"
+        );
+        let end = |v: &[(Duration, usize)]| v.last().map(|(t, _)| *t).unwrap_or_default();
+        let (ta, tb) = (end(&a), end(&b));
+        let diff = if ta > tb { ta - tb } else { tb - ta };
+        assert!(
+            diff < ms(40),
+            "{pipe}: last byte at {tb:?} (wpthost) vs {ta:?} (wptserve)"
+        );
+    }
+}
