@@ -308,3 +308,45 @@ fn f_st_7_files_are_piped() {
         )
     );
 }
+
+#[test]
+fn f_st_5_f_st_8_symlinks_and_special_files() {
+    let (root, server) = fixture();
+    let port = server.port();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::symlink;
+        // F-ST-8: symlinks are followed.
+        symlink(
+            root.path().join("document.txt"),
+            root.path().join("link.txt"),
+        )
+        .expect("symlink");
+        let raw = exchange(port, "GET", "/link.txt", "");
+        assert_eq!(
+            normalize(&raw),
+            expected(
+                &["HTTP/1.1 200 OK", "Content-Type: text/plain", "{S}", "{D}"],
+                "This is a test document\n"
+            )
+        );
+        // F-ST-5: a dangling link is an OSError like a missing file.
+        symlink(
+            root.path().join("nowhere.txt"),
+            root.path().join("dangling.txt"),
+        )
+        .expect("symlink");
+        assert_eq!(
+            normalize(&exchange(port, "GET", "/dangling.txt", "")),
+            json_404("404")
+        );
+        // A FIFO would block wptserve's open() forever; wpthost treats it as missing.
+        let fifo = root.path().join("pipe.txt");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        assert!(made.map(|s| s.success()).unwrap_or(false), "mkfifo");
+        assert_eq!(
+            normalize(&exchange(port, "GET", "/pipe.txt", "")),
+            json_404("404")
+        );
+    }
+}
