@@ -524,7 +524,7 @@ fn trickle_timing_matches_wptserve_f_pp_5() {
         );
         let end = |v: &[(Duration, usize)]| v.last().map(|(t, _)| *t).unwrap_or_default();
         let (ta, tb) = (end(&a), end(&b));
-        let diff = if ta > tb { ta - tb } else { tb - ta };
+        let diff = ta.abs_diff(tb);
         assert!(
             diff < ms(40),
             "{pipe}: last byte at {tb:?} (wpthost) vs {ta:?} (wptserve)"
