@@ -162,9 +162,11 @@ fn is_flag(key: &[u8]) -> bool {
 /// `timedelta`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Expires {
+    /// At this time.
     At(SystemTime),
     /// From now on (may be in the past: `InPast(d)` is `timedelta(-d)`).
     In(Duration),
+    /// This long before now.
     InPast(Duration),
 }
 
@@ -221,6 +223,7 @@ impl SetCookie {
         &self.name
     }
 
+    /// `Path=` (default `/`).
     pub fn path(mut self, path: impl Into<Vec<u8>>) -> Self {
         self.path = Some(path.into());
         self
@@ -230,6 +233,7 @@ impl SetCookie {
         self.path = None;
         self
     }
+    /// `Domain=`.
     pub fn domain(mut self, domain: impl Into<Vec<u8>>) -> Self {
         self.domain = Some(domain.into());
         self
@@ -239,22 +243,27 @@ impl SetCookie {
         self.max_age = Some(seconds);
         self
     }
+    /// `expires=` in wptserve's `DD mon YYYY HH:MM:SS GMT` form.
     pub fn expires(mut self, expires: Expires) -> Self {
         self.expires = Some(expires);
         self
     }
+    /// `SameSite=` (`Strict`, `Lax`, `None`).
     pub fn same_site(mut self, value: impl Into<Vec<u8>>) -> Self {
         self.same_site = Some(value.into());
         self
     }
+    /// The `Secure` flag.
     pub fn secure(mut self, secure: bool) -> Self {
         self.secure = secure;
         self
     }
+    /// The `HttpOnly` flag.
     pub fn http_only(mut self, http_only: bool) -> Self {
         self.http_only = http_only;
         self
     }
+    /// `Comment=` (quoted as Python's cookie module does when needed).
     pub fn comment(mut self, comment: impl Into<Vec<u8>>) -> Self {
         self.comment = Some(comment.into());
         self

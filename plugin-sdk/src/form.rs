@@ -21,7 +21,9 @@ pub struct FilePart {
 /// file parts with their metadata in [`Form::files`].
 #[derive(Debug, Clone, Default)]
 pub struct Form {
+    /// Every field in body order; a file part's value is its content.
     pub fields: MultiDict,
+    /// The multipart parts that carried a `filename`.
     pub files: Vec<FilePart>,
 }
 

@@ -65,8 +65,11 @@
 //! logic can be unit-tested with [`Request::builder`]; calling a host function outside a component
 //! panics.
 
+#![warn(missing_docs)]
+
 extern crate self as wpthost_plugin_sdk;
 
+#[allow(missing_docs)]
 pub mod bindings;
 pub mod cookies;
 mod error;

@@ -19,6 +19,7 @@ pub struct MultiDict {
 }
 
 impl MultiDict {
+    /// An empty dictionary.
     pub fn new() -> Self {
         Self::default()
     }
@@ -104,6 +105,7 @@ impl MultiDict {
         }
     }
 
+    /// Whether `key` has at least one value.
     pub fn contains(&self, key: &[u8]) -> bool {
         self.items.iter().any(|(k, _)| k == key)
     }
@@ -124,10 +126,12 @@ impl MultiDict {
         keys
     }
 
+    /// The number of `(key, value)` items.
     pub fn len(&self) -> usize {
         self.items.len()
     }
 
+    /// Whether there are no items.
     pub fn is_empty(&self) -> bool {
         self.items.is_empty()
     }

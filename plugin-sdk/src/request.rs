@@ -19,7 +19,9 @@ pub struct Request {
 /// `user:password` from `Authorization: Basic` (F-RQ-11), as bytes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BasicAuth {
+    /// Everything before the first `:` of the decoded credentials.
     pub username: Vec<u8>,
+    /// Everything after it.
     pub password: Vec<u8>,
 }
 
@@ -177,6 +179,7 @@ impl Request {
         }
     }
 
+    /// Whether the header is present (any case).
     pub fn has_header(&self, name: &[u8]) -> bool {
         self.header(name).is_some()
     }
@@ -261,6 +264,7 @@ pub struct RequestBuilder {
 }
 
 impl RequestBuilder {
+    /// Add a header line.
     pub fn header(mut self, name: impl Into<Vec<u8>>, value: impl Into<Vec<u8>>) -> Self {
         self.raw.headers.push(types::Header {
             name: name.into(),
@@ -268,10 +272,12 @@ impl RequestBuilder {
         });
         self
     }
+    /// Set the (decoded) body.
     pub fn body(mut self, body: impl Into<Vec<u8>>) -> Self {
         self.raw.body = body.into();
         self
     }
+    /// Add a route-match group.
     pub fn route_param(mut self, name: &str, value: &str) -> Self {
         self.raw.route_match.push(types::RouteParam {
             name: name.into(),
@@ -279,6 +285,7 @@ impl RequestBuilder {
         });
         self
     }
+    /// The request.
     pub fn build(self) -> Request {
         Request::from_raw(self.raw)
     }

@@ -75,6 +75,7 @@ impl Response {
         self
     }
 
+    /// Remove every value of a header.
     pub fn delete_header(&mut self, name: impl AsRef<[u8]>) -> &mut Self {
         hl::delete_header(name.as_ref());
         self
