@@ -5,6 +5,7 @@
 //! their callers.
 
 use crate::config::Config;
+use crate::environment::{Environment, Mounted};
 use crate::errors::{internal_error, json_error};
 use crate::http1::respond::{write_response, WriteOptions};
 use crate::http1::writer::ResponseWriter;
@@ -49,6 +50,8 @@ pub enum ServerError {
     /// The https ports cannot start: the message names the certificate file or setting.
     #[error("TLS: {0}")]
     Tls(#[from] crate::tls::TlsError),
+    #[error("{0}")]
+    Environment(#[from] crate::environment::EnvironmentError),
 }
 
 /// Everything shared by all connections of all listeners.
@@ -60,6 +63,8 @@ pub struct ServerState {
     pub stash: Arc<Stash>,
     /// Certificate and acceptor for the https ports; `None` when there are none (or ssl is "none").
     pub tls: Option<Arc<TlsSetup>>,
+    /// The `wpt serve` layer: forbidden paths, mount points, wrappers, script injection.
+    pub environment: Environment,
 }
 
 impl ServerState {
@@ -67,9 +72,11 @@ impl ServerState {
     /// with a message instead of failing on the first connection.
     pub fn new(config: Arc<Config>) -> Result<ServerState, ServerError> {
         let tls = crate::tls::load_or_create(&config)?.map(Arc::new);
+        let environment = Environment::new(config.clone())?;
         let stash = Arc::new(Stash::default());
         Ok(ServerState {
             tls,
+            environment,
             router: Router::wptserve_default(),
             static_files: StaticFiles::new(config.clone()),
             plugins: PluginHost::new(config.clone(), stash.clone()),
@@ -90,15 +97,14 @@ pub async fn handle(state: &ServerState, mut request: Request, writer: &mut Resp
     finish(state, handled, &request, writer).await;
 }
 
-/// The request rewriter of wptserve's `serve.py` (F-RT-6). `wpt serve` registers exactly one rule,
-/// `GET /resources/WebIDLParser.js -> /resources/webidl2/lib/webidl2.js`; the standalone server
-/// registers none, and wpthost follows the standalone server until that mode exists (issue 5).
+/// The request rewriter of wptserve's `serve.py` (F-RT-6): `wpt serve` registers exactly one rule,
+/// and wpthost serves the `wpt serve` environment.
 fn rewrite_request(request: &mut Request) {
-    rewrite_webidl_parser(request, false);
+    rewrite_webidl_parser(request, true);
 }
 
 /// `GET /resources/WebIDLParser.js` (exact path, query kept) becomes the webidl2 library path,
-/// visible to handlers as the request target. Enabled by `wpt serve` mode only.
+/// visible to handlers as the request target.
 pub fn rewrite_webidl_parser(request: &mut Request, enabled: bool) {
     const FROM: &str = "/resources/WebIDLParser.js";
     const TO: &str = "/resources/webidl2/lib/webidl2.js";
@@ -115,9 +121,27 @@ async fn dispatch(
     request: &mut Request,
     writer: &mut ResponseWriter,
 ) -> Handled {
+    // serve.py's order: forbidden routes, then the mount point's route block (wrappers, scripts —
+    // here plugins —, `.asis`, files).
+    if let Some(handled) = state.environment.forbidden(request) {
+        return handled;
+    }
+    let mounted = state.environment.mount(request);
+    if let Mounted::File(aimed) = &mounted {
+        return state.static_files.serve_file(aimed).await;
+    }
+    if let Mounted::Dir = mounted {
+        if let Some(handled) = state.environment.wrapper(request).await {
+            return handled;
+        }
+    }
     if let Some(matched) = state.plugins.resolve(request).await {
         request.route_match = matched.route_match.clone();
         return state.plugins.handle(matched, request, writer).await;
+    }
+    if let Mounted::None = mounted {
+        // F-RT-5: no route takes it.
+        return Handled::Unpiped(json_error(404, ""));
     }
     match state.router.resolve(&request.method, &request.path) {
         Some((kind, route_match)) => {
@@ -125,11 +149,12 @@ async fn dispatch(
             match kind {
                 HandlerKind::File => state.static_files.serve_file(request).await,
                 HandlerKind::AsIs => state.static_files.serve_asis(request, writer).await,
-                HandlerKind::Error(code) => Handled::plain(json_error(code, "")),
+                // wptserve's ErrorHandler and the missing route call `set_error`: no pipes.
+                HandlerKind::Error(code) => Handled::Unpiped(json_error(code, "")),
             }
         }
         // F-RT-5: no route at all.
-        None => Handled::plain(json_error(404, "")),
+        None => Handled::Unpiped(json_error(404, "")),
     }
 }
 
@@ -169,6 +194,8 @@ async fn finish(
             }
         }
     };
+    // F-SV-6: serve.py's injector wraps the handlers, so it sees their finished responses.
+    let response = state.environment.inject(response).await;
     let options = WriteOptions {
         is_head: request.is_head(),
         file_content_length: state.config.server.static_content_length,
