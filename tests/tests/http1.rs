@@ -605,3 +605,45 @@ async fn harness_works_inside_an_async_test() {
     assert_eq!(resp.body, b"This is a test document\n");
     s.stop();
 }
+
+#[test]
+fn f_h1_9_oversized_body_with_expect_gets_413_instead_of_100() {
+    let root = doc_root();
+    let s = server_with(&root, serde_json::json!({"max_body_bytes": 10}));
+    let raw = raw_exchange(
+        s.port(),
+        b"POST /c HTTP/1.1\r\nContent-Length: 100\r\nExpect: 100-continue\r\n\r\n",
+    );
+    let resp = RawResponse::parse(&raw);
+    assert_eq!(resp.status_code(), 413);
+}
+
+#[test]
+fn transfer_encoding_with_content_length_is_served_then_closed() {
+    // Request smuggling guard (RFC 9112 §6.3): chunked wins, and the connection does not go on.
+    let root = doc_root();
+    let s = server(&root);
+    let mut conn = RawConnection::open(s.port());
+    conn.send(
+        b"POST /a HTTP/1.1\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n\
+          3\r\nabc\r\n0\r\n\r\nPOST /b HTTP/1.1\r\n\r\n",
+    );
+    assert_no_route_404(&conn.read_response());
+    assert!(conn.closed_within(Duration::from_secs(5)));
+}
+
+#[test]
+fn f_h1_13_connect_with_connection_close_closes() {
+    let root = doc_root();
+    let s = server(&root);
+    let raw = raw_exchange(
+        s.port(),
+        b"CONNECT a:443 HTTP/1.1\r\nConnection: close\r\n\r\nPOST /x HTTP/1.1\r\n\r\n",
+    );
+    let text = String::from_utf8_lossy(&raw).into_owned();
+    assert!(text.starts_with("HTTP/1.1 200 OK\r\nServer: "), "{text}");
+    assert!(
+        text.ends_with(" GMT\r\n\r\n"),
+        "only the CONNECT answer: {text}"
+    );
+}
