@@ -43,6 +43,17 @@
 //! | `raise HTTPException(400, msg)` / any exception | [`Error::http`] / [`Error::msg`] or `?` |
 //! | `request.server.config` | [`config`] |
 //!
+//! # Where the SDK differs from wptserve's Python API
+//!
+//! * Every value of a repeated request header is visible ([`Request::header_all`]); wptserve 4.0.3
+//!   only ever sees the first. [`Request::header`] gives the first, as `request.headers[name]` does.
+//! * A multipart file part's value in [`Request::form`] is its content; wptserve gives a
+//!   `FieldStorage` object. The filename and type are in [`Request::form_full`]'s `files`.
+//! * [`Response::unset_cookie`] keeps the other cookies; wptserve 4.0.3 crashes when others remain.
+//! * Python's return conventions become explicit calls: `return "x"` is [`Response::body`], returned
+//!   header pairs are [`Response::append_headers`], a returned status is [`Response::status`].
+//! * Handler errors carry a message, not a Python traceback, in the JSON 500.
+//!
 //! # A streaming handler
 //!
 //! ```no_run
