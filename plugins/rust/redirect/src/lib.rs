@@ -1,9 +1,10 @@
-//! A redirect: `?location=<url>` (required) and `&status=` (default 302), with a short HTML body that
-//! links to the target, like the redirect helpers WPT tests use.
+//! A redirect: `?location=<url>` (required) and `&status=` (default 302), with a one-line text body
+//! naming the target (`Redirecting to <url>`). A missing location is a 400 JSON error.
 
 use wpthost_plugin_sdk::{export_handler, Error, Request, Response};
 
-fn handle(req: &Request, resp: &mut Response) -> Result<(), Error> {
+// Written as a closure (the other plugins use a named function) so both forms of the macro stay built.
+export_handler!(|req: &Request, resp: &mut Response| -> Result<(), Error> {
     let q = req.query();
     let location = q
         .first(b"location")
@@ -14,6 +15,4 @@ fn handle(req: &Request, resp: &mut Response) -> Result<(), Error> {
     resp.set_header("Content-Type", "text/plain");
     resp.body([&b"Redirecting to "[..], location, b"\n"].concat());
     Ok(())
-}
-
-export_handler!(handle);
+});
