@@ -33,9 +33,14 @@ pub(crate) fn serve(args: ServeArgs) -> anyhow::Result<()> {
 async fn run(config: Arc<Config>) -> anyhow::Result<()> {
     // Signal handlers go in first: a SIGTERM right after the banner must still be a clean stop.
     let signals = Signals::install()?;
-    let state = ServerState::new(config.clone()).context("cannot set up the server")?;
-    let server = listener::start(Arc::new(state)).context("cannot start listening")?;
-    print_banner(&config, &server.bound());
+    let state = Arc::new(ServerState::new(config.clone()).context("cannot set up the server")?);
+    let server = listener::start(state.clone()).context("cannot start listening")?;
+    let tls_lines = state
+        .tls
+        .as_ref()
+        .map(|tls| tls.startup_lines())
+        .unwrap_or_default();
+    print_banner(&config, &server.bound(), &tls_lines);
     let handle = server.shutdown_handle();
     let signal = signals.wait().await;
     tracing::info!("{signal}: shutting down");
@@ -49,8 +54,9 @@ async fn run(config: Arc<Config>) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The URLs to open, on stdout (flushed, so scripts and tests can wait for it).
-fn print_banner(config: &Config, bound: &[(String, std::net::SocketAddr)]) {
+/// The URLs to open and, with TLS, what a browser needs to trust it (CA path, SPKI hash), on
+/// stdout (flushed, so scripts and tests can wait for the last line).
+fn print_banner(config: &Config, bound: &[(String, std::net::SocketAddr)], tls_lines: &[String]) {
     let mut out = std::io::stdout().lock();
     let _ = writeln!(out, "wpthost serving {}", config.doc_root.display());
     for (scheme, addr) in bound {
@@ -60,6 +66,9 @@ fn print_banner(config: &Config, bound: &[(String, std::net::SocketAddr)]) {
             config.browser_host,
             addr.port()
         );
+    }
+    for line in tls_lines {
+        let _ = writeln!(out, "{line}");
     }
     let _ = writeln!(out, "Press Ctrl-C to stop.");
     let _ = out.flush();
