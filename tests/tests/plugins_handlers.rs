@@ -263,7 +263,7 @@ fn slow_header_first_sends_the_head_before_the_sleep_f_rs_6() {
     // Warm up: the first request loads the component, which must not count as the delay.
     assert_eq!(f.get("/handlers/slow?ms=0").status_code(), 200);
     let mut conn = RawConnection::open(f.port());
-    conn.send(format!("GET /handlers/slow?ms=800&body=late&header_first=1 HTTP/1.1\r\nHost: localhost:{}\r\nConnection: close\r\n\r\n", f.port()).as_bytes());
+    conn.send(format!("GET /handlers/slow?ms=1000&body=late&header_first=1 HTTP/1.1\r\nHost: localhost:{}\r\nConnection: close\r\n\r\n", f.port()).as_bytes());
     let start = Instant::now();
     let mut first = [0u8; 15];
     std::io::Read::read_exact(&mut conn.stream, &mut first).unwrap_or_else(|e| panic!("{e}"));
@@ -273,7 +273,7 @@ fn slow_header_first_sends_the_head_before_the_sleep_f_rs_6() {
     let body_at = start.elapsed();
     // The head left before the sleep: the body came a whole sleep later (generous bound for load).
     assert!(
-        body_at.saturating_sub(head_at) >= Duration::from_millis(600),
+        body_at.saturating_sub(head_at) >= Duration::from_millis(500),
         "head after {head_at:?}, body after {body_at:?}"
     );
     assert!(rest.ends_with(b"\r\n\r\nlate"));
@@ -287,7 +287,7 @@ fn trickle_streams_pieces_with_pauses_f_rs_6() {
         200
     );
     let mut conn = RawConnection::open(f.port());
-    conn.send(format!("GET /handlers/trickle?chunks=3&delay=400&chunk=piece%0A HTTP/1.1\r\nHost: localhost:{}\r\n\r\n", f.port()).as_bytes());
+    conn.send(format!("GET /handlers/trickle?chunks=3&delay=500&chunk=piece%0A HTTP/1.1\r\nHost: localhost:{}\r\n\r\n", f.port()).as_bytes());
     let start = Instant::now();
     // Read until the first piece is in; it must not wait for the later ones.
     let mut got = Vec::new();
@@ -300,9 +300,9 @@ fn trickle_streams_pieces_with_pauses_f_rs_6() {
     let first_at = start.elapsed();
     got.extend(read_to_close(&mut conn.stream, Duration::from_secs(10)));
     let all_at = start.elapsed();
-    // Two 400 ms pauses separate the first piece from the end of the body.
+    // Two 500 ms pauses separate the first piece from the end of the body.
     assert!(
-        all_at.saturating_sub(first_at) >= Duration::from_millis(600),
+        all_at.saturating_sub(first_at) >= Duration::from_millis(500),
         "first piece after {first_at:?}, whole body after {all_at:?}"
     );
     let resp = RawResponse::parse(&got);
