@@ -190,11 +190,47 @@ fn wait_exit(child: &mut Child, limit: Duration) -> Option<std::process::ExitSta
 }
 
 #[cfg(unix)]
-fn terminate(child: &Child) {
+fn signal(child: &Child, name: &str) {
     let status = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
+        .args([&format!("-{name}"), &child.id().to_string()])
         .status();
-    assert!(status.is_ok_and(|s| s.success()), "kill -TERM failed");
+    assert!(status.is_ok_and(|s| s.success()), "kill -{name} failed");
+}
+
+#[cfg(unix)]
+fn terminate(child: &Child) {
+    signal(child, "TERM");
+}
+
+/// Ctrl-C (SIGINT) stops the server cleanly too, also while a client holds a connection open.
+#[cfg(unix)]
+#[test]
+fn serve_stops_on_ctrl_c_with_a_connection_open() {
+    let dir = TempDocRoot::new();
+    let (mut child, port) = start_serve(
+        &[
+            "--doc-root",
+            ".",
+            "--port",
+            "auto",
+            "--server-host",
+            "127.0.0.1",
+        ],
+        dir.path(),
+    );
+    let mut idle = wpthost_tests::RawConnection::open(port);
+    idle.send(b"GET /missing HTTP/1.1\r\nHost: x\r\n\r\n");
+    assert_eq!(idle.read_response().status_code(), 404);
+    signal(&child, "INT");
+    let status = wait_exit(&mut child, Duration::from_secs(10));
+    assert!(
+        status.is_some_and(|s| s.success()),
+        "exit after SIGINT: {status:?}"
+    );
+    assert!(
+        idle.closed_within(Duration::from_secs(5)),
+        "kept-alive connection not closed"
+    );
 }
 
 /// `serve --doc-root DIR --port auto`: prints the URL, serves the directory, logs one line per
