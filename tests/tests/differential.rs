@@ -85,6 +85,18 @@ fn differential_against_wptserve_4_0_3() {
     let mut matched = 0;
     let mut documented = Vec::new();
     let mut mismatches = Vec::new();
+    // Per case file: (cases, matched, documented).
+    let mut per_file: std::collections::BTreeMap<&str, (usize, usize, usize)> = Default::default();
+    for (case, outcome) in cases.iter().zip(&results) {
+        let file = case.origin.split(':').next().unwrap_or("");
+        let entry = per_file.entry(file).or_default();
+        entry.0 += 1;
+        match outcome {
+            Some(Outcome::Matched) => entry.1 += 1,
+            Some(Outcome::Documented(_)) => entry.2 += 1,
+            _ => {}
+        }
+    }
     for (case, outcome) in cases.iter().zip(results) {
         match outcome {
             Some(Outcome::Matched) => matched += 1,
@@ -102,6 +114,9 @@ fn differential_against_wptserve_4_0_3() {
         documented.len(),
         mismatches.len()
     );
+    for (file, (total, ok, doc)) in &per_file {
+        println!("  {file}: {ok} of {total} matched, {doc} documented differences");
+    }
     for d in &documented {
         println!("  documented difference: {d}");
     }
