@@ -119,8 +119,8 @@ pub fn load_dir(dir: &Path) -> Result<Vec<Case>, String> {
 /// Parse one case file; `file` names it in error messages.
 pub fn parse(file: &str, text: &str) -> Result<Vec<Case>, String> {
     let mut cases: Vec<Case> = Vec::new();
-    // A `>` line after a directive line (other than `case:`) would be ambiguous; requests are
-    // separated by a `then` line instead.
+    // `>` lines append to the case's current request; `then` starts the next one, so a request's
+    // bytes may contain anything (blank lines, bodies) without ending it by accident.
     for (index, raw_line) in text.lines().enumerate() {
         let line_no = index + 1;
         let at = || format!("{file}:{line_no}");
