@@ -2,7 +2,7 @@
 //! An https connection handshakes in its own task (a stalled client holds up nobody, F-TL-3), then
 //! runs the same HTTP/1.1 connection loop over the TLS stream.
 
-use crate::http1::connection::{serve_connection, ConnInfo};
+use crate::http1::connection::{serve_connection, serve_connection_tls_after_connect, ConnInfo};
 use crate::request::Scheme;
 use crate::server::ServerState;
 use std::net::{SocketAddr, ToSocketAddrs};
@@ -154,6 +154,8 @@ async fn accept_loop(
     } else {
         None
     };
+    // wptserve's self-proxy mode: the https port speaks plain HTTP until a CONNECT (F-H1-13).
+    let tls_after_connect = state.config.ssl.encrypt_after_connect;
     let scheme = if tls.is_some() {
         Scheme::Https
     } else {
@@ -193,6 +195,9 @@ async fn accept_loop(
             let serve = async move {
                 match tls {
                     None => serve_connection(socket, state, info).await,
+                    Some(tls) if tls_after_connect => {
+                        serve_connection_tls_after_connect(socket, state, info, tls).await
+                    }
                     Some(tls) => match tls.accept(socket).await {
                         Ok(stream) => serve_connection(stream, state, info).await,
                         Err(e) => tracing::debug!("TLS handshake with {client_addr}: {e}"),

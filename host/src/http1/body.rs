@@ -73,7 +73,7 @@ fn parse_decimal(s: &[u8]) -> Option<u64> {
 }
 
 /// Read the whole body. Each read may stall at most the idle timeout.
-pub(crate) async fn read_body<S: AsyncRead>(
+pub(crate) async fn read_body<S: AsyncRead + Unpin>(
     input: &mut Input<S>,
     framing: Framing,
     settings: &ServerSettings,
@@ -93,7 +93,7 @@ pub(crate) async fn read_body<S: AsyncRead>(
     }
 }
 
-async fn fill<S: AsyncRead>(
+async fn fill<S: AsyncRead + Unpin>(
     input: &mut Input<S>,
     settings: &ServerSettings,
 ) -> Result<(), BodyError> {
@@ -105,7 +105,7 @@ async fn fill<S: AsyncRead>(
 }
 
 /// One line (without its CRLF/LF) from the front of the buffer, consuming it.
-async fn read_line<S: AsyncRead>(
+async fn read_line<S: AsyncRead + Unpin>(
     input: &mut Input<S>,
     settings: &ServerSettings,
 ) -> Result<Vec<u8>, BodyError> {
@@ -128,7 +128,7 @@ async fn read_line<S: AsyncRead>(
     }
 }
 
-async fn read_chunked<S: AsyncRead>(
+async fn read_chunked<S: AsyncRead + Unpin>(
     input: &mut Input<S>,
     max: usize,
     settings: &ServerSettings,

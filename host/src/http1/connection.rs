@@ -10,10 +10,15 @@ use crate::http1::url::RequestUrl;
 use crate::http1::writer::ResponseWriter;
 use crate::request::{Request, Scheme};
 use crate::server::{self, ServerState};
+use crate::tls::TlsSetup;
 use std::net::SocketAddr;
-use std::sync::Arc;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
-use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, ReadHalf};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite};
+use tokio::net::tcp::OwnedWriteHalf;
+use tokio::net::TcpStream;
 use tokio::time::timeout_at;
 
 /// Where a connection was accepted: everything a request needs to know about its socket.
@@ -30,13 +35,13 @@ pub struct ConnInfo {
 }
 
 /// Buffered reading side of a connection. `buf` holds received bytes not yet consumed.
-pub(crate) struct Input<S> {
-    rd: ReadHalf<S>,
+pub(crate) struct Input<R> {
+    rd: R,
     pub(crate) buf: Vec<u8>,
 }
 
-impl<S: AsyncRead> Input<S> {
-    pub(crate) fn new(rd: ReadHalf<S>) -> Self {
+impl<R: AsyncRead + Unpin> Input<R> {
+    pub(crate) fn new(rd: R) -> Self {
         Input {
             rd,
             buf: Vec::with_capacity(8 * 1024),
@@ -68,8 +73,8 @@ enum HeadOutcome {
     Bad(HeadError),
 }
 
-async fn read_head<S: AsyncRead>(
-    input: &mut Input<S>,
+async fn read_head<R: AsyncRead + Unpin>(
+    input: &mut Input<R>,
     settings: &ServerSettings,
     first: bool,
 ) -> HeadOutcome {
@@ -116,22 +121,106 @@ where
     let (rd, wr) = tokio::io::split(stream);
     let mut input = Input::new(rd);
     let mut writer = ResponseWriter::new(Box::pin(wr));
+    request_loop(&mut input, &mut writer, &state, &info, false).await;
+    linger_close(&mut input, &mut writer).await;
+}
+
+/// An https port in `encrypt_after_connect` mode (F-H1-13, F-TL-4, wptserve's self-proxy): plain
+/// HTTP until a CONNECT is answered, then a TLS handshake on the same socket and HTTPS from there.
+pub async fn serve_connection_tls_after_connect(
+    stream: TcpStream,
+    state: Arc<ServerState>,
+    info: ConnInfo,
+    tls: Arc<TlsSetup>,
+) {
+    let (rd, wr) = stream.into_split();
+    let slot = Arc::new(Mutex::new(Some(wr)));
+    let mut input = Input::new(rd);
+    let mut writer = ResponseWriter::new(Box::pin(SharedWrite(slot.clone())));
+    if request_loop(&mut input, &mut writer, &state, &info, true).await == LoopEnd::Close {
+        linger_close(&mut input, &mut writer).await;
+        return;
+    }
+    drop(writer);
+    let wr = slot.lock().unwrap_or_else(|e| e.into_inner()).take();
+    // A client sends its hello only after reading the 200; bytes before that cannot be TLS.
+    let (Some(wr), true) = (wr, input.buf.is_empty()) else {
+        return;
+    };
+    let Ok(stream) = input.rd.reunite(wr) else {
+        return;
+    };
+    match tls.accept(stream).await {
+        Ok(tls_stream) => serve_connection(tls_stream, state, info).await,
+        Err(e) => tracing::debug!("TLS after CONNECT with {}: {e}", info.client_addr),
+    }
+}
+
+/// The write half, lent to the writer and taken back when TLS starts on the socket.
+struct SharedWrite(Arc<Mutex<Option<OwnedWriteHalf>>>);
+
+impl SharedWrite {
+    fn with<T>(
+        &self,
+        f: impl FnOnce(Pin<&mut OwnedWriteHalf>) -> Poll<std::io::Result<T>>,
+    ) -> Poll<std::io::Result<T>> {
+        let mut guard = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        match guard.as_mut() {
+            Some(w) => f(Pin::new(w)),
+            None => Poll::Ready(Err(std::io::ErrorKind::BrokenPipe.into())),
+        }
+    }
+}
+
+impl AsyncWrite for SharedWrite {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<std::io::Result<usize>> {
+        self.with(|w| w.poll_write(cx, buf))
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        self.with(|w| w.poll_flush(cx))
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        self.with(|w| w.poll_shutdown(cx))
+    }
+}
+
+/// How a connection's request loop ended.
+#[derive(Debug, PartialEq, Eq)]
+enum LoopEnd {
+    /// Close the connection.
+    Close,
+    /// A CONNECT was answered and TLS starts on the same socket (`encrypt_after_connect`).
+    StartTls,
+}
+
+async fn request_loop<R: AsyncRead + Unpin>(
+    input: &mut Input<R>,
+    writer: &mut ResponseWriter,
+    state: &Arc<ServerState>,
+    info: &ConnInfo,
+    tls_after_connect: bool,
+) -> LoopEnd {
     let settings = &state.config.server;
     let mut first = true;
     loop {
-        let head = match read_head(&mut input, settings, first).await {
+        let head = match read_head(input, settings, first).await {
             HeadOutcome::Head(h) => h,
             HeadOutcome::Gone => break,
             HeadOutcome::TimedOut => {
-                let _ =
-                    send_plain_error(&mut writer, 408, "request head not received in time").await;
-                log_request("-", "(incomplete request)", &writer, Instant::now());
+                let _ = send_plain_error(writer, 408, "request head not received in time").await;
+                log_request("-", "(incomplete request)", writer, Instant::now());
                 break;
             }
             HeadOutcome::Bad(e) => {
                 let started = Instant::now();
-                let _ = send_head_error(&mut writer, &e).await;
-                log_request("-", "(malformed request)", &writer, started);
+                let _ = send_head_error(writer, &e).await;
+                log_request("-", "(malformed request)", writer, started);
                 break;
             }
         };
@@ -142,15 +231,15 @@ where
         let framing = match body::framing(&head.headers) {
             Ok(f) => f,
             Err(e) => {
-                let _ = send_body_error(&mut writer, &e).await;
-                log_request(&head.method, &head.target, &writer, started);
+                let _ = send_body_error(writer, &e).await;
+                log_request(&head.method, &head.target, writer, started);
                 break;
             }
         };
         if let Framing::Length(n) = framing {
             if n > settings.max_body_bytes as u64 {
-                let _ = send_body_error(&mut writer, &BodyError::TooLarge).await;
-                log_request(&head.method, &head.target, &writer, started);
+                let _ = send_body_error(writer, &BodyError::TooLarge).await;
+                log_request(&head.method, &head.target, writer, started);
                 break;
             }
         }
@@ -176,19 +265,22 @@ where
             }
             .await
             .is_ok();
-            log_request(&head.method, &head.target, &writer, started);
+            log_request(&head.method, &head.target, writer, started);
             if !ok || client_close {
                 break;
+            }
+            if tls_after_connect {
+                return LoopEnd::StartTls;
             }
             continue;
         }
 
-        let body = match body::read_body(&mut input, framing, settings).await {
+        let body = match body::read_body(input, framing, settings).await {
             Ok(b) => b,
             Err(BodyError::Io) => break,
             Err(e) => {
-                let _ = send_body_error(&mut writer, &e).await;
-                log_request(&head.method, &head.target, &writer, started);
+                let _ = send_body_error(writer, &e).await;
+                log_request(&head.method, &head.target, writer, started);
                 break;
             }
         };
@@ -199,11 +291,11 @@ where
         let is_head = head.method == "HEAD";
         let method_for_log = head.method.clone();
         let target_for_log = head.target.clone();
-        let request = build_request(head, body, &info, &state);
+        let request = build_request(head, body, info, state);
         writer.reset_for_next_response(is_head);
-        server::handle(&state, request, &mut writer).await;
+        server::handle(state, request, writer).await;
         let flushed = writer.flush().await.is_ok();
-        log_request(&method_for_log, &target_for_log, &writer, started);
+        log_request(&method_for_log, &target_for_log, writer, started);
 
         let keep = flushed
             && !client_close
@@ -215,12 +307,12 @@ where
             break;
         }
     }
-    linger_close(&mut input, &mut writer).await;
+    LoopEnd::Close
 }
 
 /// Close our side, then discard what the client still sends for a moment, so that unread request
 /// bytes do not turn our close into a reset that destroys the response in flight.
-async fn linger_close<S: AsyncRead>(input: &mut Input<S>, writer: &mut ResponseWriter) {
+async fn linger_close<R: AsyncRead + Unpin>(input: &mut Input<R>, writer: &mut ResponseWriter) {
     if writer.shutdown().await.is_err() {
         return;
     }
