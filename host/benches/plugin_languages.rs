@@ -21,7 +21,7 @@ use wpthost::server::ServerState;
 
 const ITERATIONS: usize = 2000;
 const WARMUP: usize = 50;
-const LANGUAGES: [&str; 4] = ["rust", "c", "python", "js"];
+const LANGUAGES: [&str; 5] = ["rust", "c", "zig", "python", "js"];
 
 fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))

@@ -113,12 +113,23 @@ impl std::fmt::Debug for Stash {
     }
 }
 
-/// Normalise a stash key as Python's `uuid.UUID(key)` does: hyphenated, plain hex, `{braced}` or
-/// `urn:uuid:` forms, any case, all address the same slot.
+/// Normalise a stash key as Python's `uuid.UUID(key)` does: drop every `urn:` and `uuid:`, strip
+/// braces at both ends, drop hyphens, then exactly 32 hex digits of any case. So hyphenated, plain
+/// hex, `{braced}` and `urn:uuid:` forms all address the same slot.
 pub fn normalise_key(key: &str) -> Result<[u8; 16], StashError> {
-    uuid::Uuid::try_parse(key.trim())
-        .map(|u| *u.as_bytes())
-        .map_err(|_| StashError::InvalidKey(key.to_string()))
+    let invalid = || StashError::InvalidKey(key.to_string());
+    let hex = key.replace("urn:", "").replace("uuid:", "");
+    let hex: String = hex
+        .trim_matches(|c| c == '{' || c == '}')
+        .chars()
+        .filter(|&c| c != '-')
+        .collect();
+    if hex.len() != 32 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(invalid());
+    }
+    u128::from_str_radix(&hex, 16)
+        .map(u128::to_be_bytes)
+        .map_err(|_| invalid())
 }
 
 impl Stash {
@@ -232,6 +243,8 @@ mod tests {
             "{0a6b8e7c-6a1f-4b55-9a4e-3f1c2d3e4f50}",
             "urn:uuid:0a6b8e7c-6a1f-4b55-9a4e-3f1c2d3e4f50",
             "0a6b8e7c6a1f4b559a4e3f1c2d3e4f50",
+            "urn:uuid:0a6b8e7c6a1f4b559a4e3f1c2d3e4f50",
+            "{0a6b8e7c6a1f4b559a4e3f1c2d3e4f50}",
         ] {
             assert!(matches!(
                 s.put(form, b"w".to_vec(), "/p"),

@@ -23,7 +23,10 @@ fn site() -> Site {
 }
 
 fn lower_names(resp: &RawResponse) -> Vec<String> {
-    resp.header_names().iter().map(|n| n.to_ascii_lowercase()).collect()
+    resp.header_names()
+        .iter()
+        .map(|n| n.to_ascii_lowercase())
+        .collect()
 }
 
 #[test]
@@ -31,7 +34,10 @@ fn returned_body_gets_required_headers_f_rs_4() {
     let site = site();
     let resp = site.actions("/p/a", &["set-header X-Test TEST", "body hello"]);
     assert_eq!(resp.status_line, "HTTP/1.1 200 OK");
-    assert_eq!(lower_names(&resp), ["x-test", "server", "date", "content-length"]);
+    assert_eq!(
+        lower_names(&resp),
+        ["x-test", "server", "date", "content-length"]
+    );
     assert_eq!(resp.header_str("Content-Length").as_deref(), Some("5"));
     assert_eq!(resp.body, b"hello");
 }
@@ -60,8 +66,16 @@ fn status_reason_and_header_ops_f_rs_1_2() {
         .take(4)
         .map(|(n, v)| (n.clone(), String::from_utf8_lossy(v).into_owned()))
         .collect();
-    let expect = [("Double", "PA"), ("Double", "SS"), ("X-LOWER", "b"), ("Other", "o")];
-    let expect: Vec<(String, String)> = expect.iter().map(|(n, v)| (n.to_string(), v.to_string())).collect();
+    let expect = [
+        ("Double", "PA"),
+        ("Double", "SS"),
+        ("X-LOWER", "b"),
+        ("Other", "o"),
+    ];
+    let expect: Vec<(String, String)> = expect
+        .iter()
+        .map(|(n, v)| (n.to_string(), v.to_string()))
+        .collect();
     assert_eq!(lines, expect);
     assert!(resp.header("Gone").is_none());
 }
@@ -81,7 +95,10 @@ fn untouched_response_and_chunks_have_no_content_length_f_rs_3() {
 #[test]
 fn no_required_headers_flag_f_rs_5() {
     let site = site();
-    let resp = site.actions("/p/a", &["no-required-headers", "set-header X-Only 1", "body abc"]);
+    let resp = site.actions(
+        "/p/a",
+        &["no-required-headers", "set-header X-Only 1", "body abc"],
+    );
     assert_eq!(lower_names(&resp), ["x-only"]);
     assert_eq!(resp.body, b"abc");
 }
@@ -94,7 +111,11 @@ fn head_suppresses_returned_body_f_rs_10() {
     assert!(text.contains("Content-Length: 8\r\n"), "{text}");
     assert!(text.ends_with("\r\n\r\n"), "{text}");
     let raw = site.actions_raw("HEAD", "/p/a", &["body-for-head", "body headbody"]);
-    assert!(raw.ends_with(b"\r\n\r\nheadbody"), "{}", String::from_utf8_lossy(&raw));
+    assert!(
+        raw.ends_with(b"\r\n\r\nheadbody"),
+        "{}",
+        String::from_utf8_lossy(&raw)
+    );
 }
 
 #[test]
@@ -110,7 +131,10 @@ fn pipes_apply_once_to_returned_responses() {
 #[test]
 fn direct_writes_bypass_pipes_f_pp_7() {
     let site = site();
-    let resp = site.actions("/p/a?pipe=status(404)|header(X-Pipe,1)", &["w-content TEST"]);
+    let resp = site.actions(
+        "/p/a?pipe=status(404)|header(X-Pipe,1)",
+        &["w-content TEST"],
+    );
     assert_eq!(resp.status_code(), 200);
     assert!(resp.header("X-Pipe").is_none());
     assert_eq!(resp.body, b"TEST");
@@ -129,14 +153,21 @@ fn write_content_without_status_or_headers_f_rs_6() {
     assert_eq!(resp.status_line, "HTTP/1.1 201 Created");
     assert_eq!(resp.header_str("Content-Length").as_deref(), Some("4"));
 
-    let resp = site.actions("/p/a", &["w-header test-header test-value", "w-content TEST"]);
+    let resp = site.actions(
+        "/p/a",
+        &["w-header test-header test-value", "w-content TEST"],
+    );
     let mut names = lower_names(&resp);
     names.sort();
     assert_eq!(names, ["content-length", "date", "server", "test-header"]);
 
     let resp = site.actions(
         "/p/a",
-        &["no-required-headers", "w-header test-header test-value", "w-content TEST"],
+        &[
+            "no-required-headers",
+            "w-header test-header test-value",
+            "w-content TEST",
+        ],
     );
     assert_eq!(lower_names(&resp), ["test-header"]);
     assert_eq!(resp.body, b"TEST");
@@ -153,7 +184,10 @@ fn write_raw_sends_bytes_verbatim_f_rs_6() {
         "/p/a",
         &["w-raw HTTP/1.1 202 Giraffe\\nX-TEST: PASS\\nContent-Length: 7\\n\\nContent"],
     );
-    assert_eq!(raw, b"HTTP/1.1 202 Giraffe\nX-TEST: PASS\nContent-Length: 7\n\nContent");
+    assert_eq!(
+        raw,
+        b"HTTP/1.1 202 Giraffe\nX-TEST: PASS\nContent-Length: 7\n\nContent"
+    );
     let raw = site.actions_raw("GET", "/p/a", &["w-raw INVALID HTTP"]);
     assert_eq!(raw, b"INVALID HTTP");
 }
@@ -164,7 +198,13 @@ fn end_headers_takes_content_length_from_returned_body_f_rs_6() {
     let raw = site.actions_raw(
         "GET",
         "/p/a",
-        &["body 12345", "w-status 200 OKAY", "w-header X-One 1", "w-end", "w-raw 12345"],
+        &[
+            "body 12345",
+            "w-status 200 OKAY",
+            "w-header X-One 1",
+            "w-end",
+            "w-raw 12345",
+        ],
     );
     let resp = RawResponse::parse(&raw);
     assert_eq!(resp.status_line, "HTTP/1.1 200 OKAY");
@@ -189,7 +229,9 @@ fn sleep_flushes_first_and_elapsed_counts() {
         "GET /p/a HTTP/1.1\r\nHost: x\r\nConnection: close\r\nX-Action: w-status 200\r\nX-Action: w-header Content-Length 10\r\nX-Action: w-end\r\nX-Action: w-content hello\r\nX-Action: sleep 700\r\nX-Action: w-raw world\r\n\r\n"
     );
     let started = Instant::now();
-    stream.write_all(req.as_bytes()).unwrap_or_else(|e| panic!("{e}"));
+    stream
+        .write_all(req.as_bytes())
+        .unwrap_or_else(|e| panic!("{e}"));
     stream
         .set_read_timeout(Some(Duration::from_secs(5)))
         .unwrap_or_else(|e| panic!("{e}"));
@@ -200,7 +242,11 @@ fn sleep_flushes_first_and_elapsed_counts() {
         assert!(n > 0, "closed early: {:?}", String::from_utf8_lossy(&got));
         got.extend_from_slice(&buf[..n]);
     }
-    assert!(started.elapsed() < Duration::from_millis(500), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_millis(500),
+        "{:?}",
+        started.elapsed()
+    );
     let rest = wpthost_tests::read_to_close(&mut stream, Duration::from_secs(5));
     assert_eq!(rest, b"world");
     assert!(started.elapsed() >= Duration::from_millis(700));
@@ -216,7 +262,8 @@ fn sleep_flushes_first_and_elapsed_counts() {
 #[test]
 fn request_record_carries_raw_request_and_route_match() {
     let site = site();
-    let head = "POST /p/r/some%20name/x/y.txt?a=1&b HTTP/1.1\r\nX-Dup: 1\r\nx-dup: 2\r\nX-Action: request";
+    let head =
+        "POST /p/r/some%20name/x/y.txt?a=1&b HTTP/1.1\r\nX-Dup: 1\r\nx-dup: 2\r\nX-Action: request";
     let resp = site.request(head, b"the body");
     let text = resp.body_str();
     for line in [
@@ -234,7 +281,10 @@ fn request_record_carries_raw_request_and_route_match() {
     ] {
         assert!(text.contains(line), "{line:?} missing in {text}");
     }
-    assert!(text.contains(&format!("url=http://localhost:{}/p/r/", site.port())), "{text}");
+    assert!(
+        text.contains(&format!("url=http://localhost:{}/p/r/", site.port())),
+        "{text}"
+    );
 }
 
 #[test]
@@ -256,7 +306,12 @@ fn logging_and_stdio_do_not_disturb_the_response() {
     let site = site();
     let resp = site.actions(
         "/p/a",
-        &["log warn from the plugin", "print to stdout", "eprint to stderr", "body ok"],
+        &[
+            "log warn from the plugin",
+            "print to stdout",
+            "eprint to stderr",
+            "body ok",
+        ],
     );
     assert_eq!(resp.status_code(), 200);
     assert_eq!(resp.body, b"ok");

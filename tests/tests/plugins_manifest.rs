@@ -73,7 +73,8 @@ fn methods_filter_and_get_takes_head_f_rt_3() {
 #[test]
 fn malformed_manifest_is_a_500_naming_it_for_its_paths_only() {
     let site = Site::new();
-    site.root.write("broken/__dir__.handlers.json", b"{\"handlers\": [");
+    site.root
+        .write("broken/__dir__.handlers.json", b"{\"handlers\": [");
     site.root.write("broken/file.txt", b"x");
     site.root.write("fine.txt", b"fine");
     for path in ["/broken/file.txt", "/broken/sub/anything"] {
@@ -87,13 +88,23 @@ fn malformed_manifest_is_a_500_naming_it_for_its_paths_only() {
     }
     assert_eq!(site.request("GET /fine.txt HTTP/1.1", b"").body, b"fine");
 
-    site.manifest("bad2", serde_json::json!({"handlers": [{"route": "x", "component": "../../etc/passwd"}]}));
+    site.manifest(
+        "bad2",
+        serde_json::json!({"handlers": [{"route": "x", "component": "../../etc/passwd"}]}),
+    );
     let message = error_message(&site.request("GET /bad2/x HTTP/1.1", b""));
-    assert!(message.contains("must be a relative path inside the document root"), "{message}");
+    assert!(
+        message.contains("must be a relative path inside the document root"),
+        "{message}"
+    );
 
     site.manifest("bad3", serde_json::json!({"handlers": [{"route": "x", "component": "x.wasm", "capabilities": ["network"]}]}));
     let message = error_message(&site.request("GET /bad3/x HTTP/1.1", b""));
-    assert!(message.contains("unknown capability \\\"network\\\"") || message.contains("unknown capability \"network\""), "{message}");
+    assert!(
+        message.contains("unknown capability \\\"network\\\"")
+            || message.contains("unknown capability \"network\""),
+        "{message}"
+    );
 }
 
 #[test]
@@ -109,9 +120,15 @@ fn missing_or_invalid_component_is_a_500_naming_it() {
     );
     for _ in 0..2 {
         let message = error_message(&site.request("GET /m/missing HTTP/1.1", b""));
-        assert!(message.contains("plugin component m/missing.wasm cannot be opened"), "{message}");
+        assert!(
+            message.contains("plugin component m/missing.wasm cannot be opened"),
+            "{message}"
+        );
         let message = error_message(&site.request("GET /m/garbage HTTP/1.1", b""));
-        assert!(message.contains("plugin component m/garbage.wasm failed to load"), "{message}");
+        assert!(
+            message.contains("plugin component m/garbage.wasm failed to load"),
+            "{message}"
+        );
     }
 }
 
@@ -119,17 +136,24 @@ fn missing_or_invalid_component_is_a_500_naming_it() {
 fn hot_reload_of_manifest_and_component() {
     let site = Site::new();
     site.install("h/c.wasm", "test-trap");
-    site.manifest("h", serde_json::json!({"handlers": [{"route": "one", "component": "c.wasm"}]}));
+    site.manifest(
+        "h",
+        serde_json::json!({"handlers": [{"route": "one", "component": "c.wasm"}]}),
+    );
     assert_eq!(site.request("GET /h/one HTTP/1.1", b"").status_code(), 500);
     // Component replaced: the next request runs the new one.
     site.install("h/c.wasm", "test-actions");
     assert_eq!(site.actions("/h/one", &["body new"]).body, b"new");
     // Manifest changed: the old route is gone, the new one answers.
-    site.manifest("h", serde_json::json!({"handlers": [{"route": "two", "component": "c.wasm"}]}));
+    site.manifest(
+        "h",
+        serde_json::json!({"handlers": [{"route": "two", "component": "c.wasm"}]}),
+    );
     assert_eq!(site.actions("/h/one", &["body new"]).status_code(), 404);
     assert_eq!(site.actions("/h/two", &["body two"]).body, b"two");
     // Manifest removed: nothing governs the directory any more.
-    std::fs::remove_file(site.root.path().join("h/__dir__.handlers.json")).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::remove_file(site.root.path().join("h/__dir__.handlers.json"))
+        .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(site.actions("/h/two", &["body two"]).status_code(), 404);
 }
 
@@ -137,12 +161,18 @@ fn hot_reload_of_manifest_and_component() {
 fn in_flight_request_finishes_on_its_version() {
     let site = Arc::new(Site::new());
     site.install("v/c.wasm", "test-oversleep");
-    site.manifest("v", serde_json::json!({"handlers": [{"route": "c", "component": "c.wasm"}]}));
+    site.manifest(
+        "v",
+        serde_json::json!({"handlers": [{"route": "c", "component": "c.wasm"}]}),
+    );
     let s = site.clone();
     let slow = std::thread::spawn(move || s.request("GET /v/c?ms=800 HTTP/1.1", b""));
     std::thread::sleep(Duration::from_millis(300));
     site.install("v/c.wasm", "test-trap");
-    assert_eq!(site.request("GET /v/c?ms=1 HTTP/1.1", b"").status_code(), 500);
+    assert_eq!(
+        site.request("GET /v/c?ms=1 HTTP/1.1", b"").status_code(),
+        500
+    );
     let resp = slow.join().unwrap_or_else(|_| panic!("client thread"));
     assert_eq!(resp.status_code(), 200);
     assert_eq!(resp.body, b"slept 800");
@@ -195,7 +225,10 @@ fn compiled_components_are_cached_on_disk_across_restarts() {
     let serve = |host: &PluginHost| {
         rt.block_on(async {
             let request = request_for(8000, "/c/a");
-            let matched = host.resolve(&request).await.unwrap_or_else(|| panic!("no route"));
+            let matched = host
+                .resolve(&request)
+                .await
+                .unwrap_or_else(|| panic!("no route"));
             let mut writer = wpthost::http1::writer::ResponseWriter::detached();
             match host.handle(matched, &request, &mut writer).await {
                 wpthost::server::Handled::Response { response, .. } => match response.body {
@@ -214,7 +247,10 @@ fn compiled_components_are_cached_on_disk_across_restarts() {
     drop(first);
     let artifacts = std::fs::read_dir(cache.path())
         .unwrap_or_else(|e| panic!("{e}"))
-        .filter(|e| e.as_ref().is_ok_and(|e| e.path().extension().is_some_and(|x| x == "cwasm")))
+        .filter(|e| {
+            e.as_ref()
+                .is_ok_and(|e| e.path().extension().is_some_and(|x| x == "cwasm"))
+        })
         .count();
     assert_eq!(artifacts, 1);
     // A "restart": a new host with the same cache directory loads the artifact, compiling nothing.

@@ -34,7 +34,10 @@ fn assert_still_serves(site: &Site) {
 
 fn assert_500_containing(resp: &RawResponse, needle: &str) {
     assert_eq!(resp.status_code(), 500, "{:?}", resp.body_str());
-    assert_eq!(resp.header_str("Content-Type").as_deref(), Some("application/json"));
+    assert_eq!(
+        resp.header_str("Content-Type").as_deref(),
+        Some("application/json")
+    );
     let message = error_message(resp);
     assert!(
         message.starts_with("Internal server error loading http://localhost:"),
@@ -49,24 +52,34 @@ fn endless_loop_hits_cpu_budget_and_never_wedges_a_worker() {
     let port = site.port();
     let started = Instant::now();
     let looping = std::thread::spawn(move || {
-        let req = format!("GET /p/bad HTTP/1.1\r\nHost: localhost:{port}\r\nConnection: close\r\n\r\n");
+        let req =
+            format!("GET /p/bad HTTP/1.1\r\nHost: localhost:{port}\r\nConnection: close\r\n\r\n");
         RawResponse::parse(&wpthost_tests::raw_exchange(port, req.as_bytes()))
     });
     // Two loops at once on a two-worker runtime: epoch yields keep other requests flowing.
     let looping2 = std::thread::spawn(move || {
-        let req = format!("GET /p/bad HTTP/1.1\r\nHost: localhost:{port}\r\nConnection: close\r\n\r\n");
+        let req =
+            format!("GET /p/bad HTTP/1.1\r\nHost: localhost:{port}\r\nConnection: close\r\n\r\n");
         RawResponse::parse(&wpthost_tests::raw_exchange(port, req.as_bytes()))
     });
     std::thread::sleep(Duration::from_millis(300));
     let during = Instant::now();
     assert_still_serves(&site);
-    assert!(during.elapsed() < Duration::from_millis(1000), "{:?}", during.elapsed());
+    assert!(
+        during.elapsed() < Duration::from_millis(1000),
+        "{:?}",
+        during.elapsed()
+    );
     for handle in [looping, looping2] {
         let resp = handle.join().unwrap_or_else(|_| panic!("client thread"));
         assert_500_containing(&resp, "CPU budget of 1500 ms");
         assert!(error_message(&resp).contains("p/bad.wasm"));
     }
-    assert!(started.elapsed() < Duration::from_secs(8), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(8),
+        "{:?}",
+        started.elapsed()
+    );
     assert_still_serves(&site);
 }
 
@@ -82,7 +95,10 @@ fn trap_after_headers_closes_the_connection_without_completing() {
     let site = site("test-trap-after-headers", serde_json::json!({}));
     let raw = site.request_raw("GET /p/bad HTTP/1.1", b"");
     let text = String::from_utf8_lossy(&raw);
-    assert!(text.starts_with("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n"), "{text:?}");
+    assert!(
+        text.starts_with("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n"),
+        "{text:?}"
+    );
     // The head promised 100 bytes; the connection closed after the 5 that were written.
     assert!(text.ends_with("\r\n\r\nstart"), "{text:?}");
     assert_still_serves(&site);
@@ -91,7 +107,10 @@ fn trap_after_headers_closes_the_connection_without_completing() {
 #[test]
 fn memory_bomb_hits_memory_limit() {
     let site = site("test-memory-bomb", serde_json::json!({"memory_mb": 16}));
-    assert_500_containing(&site.request("GET /p/bad HTTP/1.1", b""), "memory limit of 16777216 bytes");
+    assert_500_containing(
+        &site.request("GET /p/bad HTTP/1.1", b""),
+        "memory limit of 16777216 bytes",
+    );
     assert_still_serves(&site);
 }
 
@@ -104,7 +123,10 @@ fn endless_recursion_hits_stack_limit() {
 
 #[test]
 fn endless_output_hits_output_cap_and_closes() {
-    let site = site("test-endless-output", serde_json::json!({"output_bytes": 1048576}));
+    let site = site(
+        "test-endless-output",
+        serde_json::json!({"output_bytes": 1048576}),
+    );
     let started = Instant::now();
     let raw = site.request_raw("GET /p/bad HTTP/1.1", b"");
     assert!(raw.starts_with(b"HTTP/1.1 200 OK\r\n"));
@@ -133,7 +155,11 @@ fn oversleep_hits_wall_budget() {
     let started = Instant::now();
     let resp = site.request("GET /p/bad HTTP/1.1", b"");
     assert_500_containing(&resp, "wall-clock budget of 300 ms");
-    assert!(started.elapsed() < Duration::from_secs(3), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        started.elapsed()
+    );
     assert_still_serves(&site);
 }
 
@@ -145,7 +171,10 @@ fn no_filesystem_env_args_or_network_by_default() {
     assert_eq!(resp.status_code(), 200, "{:?}", resp.body_str());
     let report = resp.body_str();
     for probe in ["read-dir", "read-file", "write-file", "env", "tcp"] {
-        assert!(report.contains(&format!("{probe}: denied")), "{probe}: {report}");
+        assert!(
+            report.contains(&format!("{probe}: denied")),
+            "{probe}: {report}"
+        );
     }
     assert!(!report.contains("args: ok"), "{report}");
 }
@@ -170,7 +199,11 @@ fn read_doc_root_capability_is_read_only() {
     assert!(!site.root.path().join("probe-write.txt").exists());
     // `..` cannot climb out of the preopen.
     let resp = site.request("GET /p/probe?path=/../../etc/hostname HTTP/1.1", b"");
-    assert!(resp.body_str().contains("read-file: denied"), "{}", resp.body_str());
+    assert!(
+        resp.body_str().contains("read-file: denied"),
+        "{}",
+        resp.body_str()
+    );
 }
 
 #[test]

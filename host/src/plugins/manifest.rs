@@ -223,10 +223,15 @@ struct Cached {
     parsed: Arc<Result<Manifest, Arc<str>>>,
 }
 
-/// Parsed manifests by file path, re-read when their `FileSig` changes.
+/// Parsed manifests by file path, re-read when their `FileSig` changes; component checks likewise.
 #[derive(Default)]
 pub struct ManifestCache {
     cached: Mutex<HashMap<PathBuf, Cached>>,
+    /// Component file -> the version last checked and the verdict, so an unchanged file costs one
+    /// `stat` per request instead of two `realpath` walks.
+    components: Mutex<HashMap<PathBuf, (FileSig, Result<(), String>)>>,
+    /// The document root after symlinks (it does not change while the server runs).
+    canonical_root: Mutex<Option<(PathBuf, PathBuf)>>,
 }
 
 impl ManifestCache {
@@ -278,7 +283,7 @@ impl ManifestCache {
                     continue;
                 }
                 if let Some(route_match) = entry.pattern.matches(rest) {
-                    let component = component_sig(doc_root, entry, settings);
+                    let component = self.component_sig(doc_root, entry, settings);
                     return Some(Resolved::Route {
                         entry: entry.clone(),
                         route_match,
@@ -339,35 +344,72 @@ impl ManifestCache {
     }
 }
 
-/// Blocking: the component's current version, after checking it is a regular file inside the
-/// document root (after symlinks) and not too large.
-fn component_sig(
-    doc_root: &Path,
-    entry: &ManifestEntry,
-    settings: &PluginSettings,
-) -> Result<FileSig, String> {
-    let name = &entry.display_name;
-    let real = std::fs::canonicalize(&entry.component)
-        .map_err(|e| format!("plugin component {name} cannot be opened: {e}"))?;
-    let root = std::fs::canonicalize(doc_root)
-        .map_err(|e| format!("document root cannot be opened: {e}"))?;
-    if !real.starts_with(&root) {
-        return Err(format!(
-            "plugin component {name} resolves outside the document root"
-        ));
+impl ManifestCache {
+    fn canonical_root(&self, doc_root: &Path) -> Result<PathBuf, String> {
+        let mut cached = self
+            .canonical_root
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        if let Some((root, canonical)) = cached.as_ref() {
+            if root == doc_root {
+                return Ok(canonical.clone());
+            }
+        }
+        let canonical = std::fs::canonicalize(doc_root)
+            .map_err(|e| format!("document root cannot be opened: {e}"))?;
+        *cached = Some((doc_root.to_path_buf(), canonical.clone()));
+        Ok(canonical)
     }
-    let meta = std::fs::metadata(&real)
-        .map_err(|e| format!("plugin component {name} cannot be opened: {e}"))?;
-    if !meta.is_file() {
-        return Err(format!("plugin component {name} is not a file"));
+
+    /// Blocking: the component's current version, after checking (once per version) that it is a
+    /// regular file inside the document root after symlinks, and not too large.
+    fn component_sig(
+        &self,
+        doc_root: &Path,
+        entry: &ManifestEntry,
+        settings: &PluginSettings,
+    ) -> Result<FileSig, String> {
+        let name = &entry.display_name;
+        let meta = std::fs::metadata(&entry.component)
+            .map_err(|e| format!("plugin component {name} cannot be opened: {e}"))?;
+        let sig = FileSig::of(&meta);
+        let mut checked = self.components.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((seen, verdict)) = checked.get(&entry.component) {
+            if *seen == sig {
+                return verdict.clone().map(|()| sig);
+            }
+        }
+        let verdict = self.check_component(doc_root, entry, &meta, settings);
+        checked.insert(entry.component.clone(), (sig, verdict.clone()));
+        verdict.map(|()| sig)
     }
-    if meta.len() > settings.max_component_bytes {
-        return Err(format!(
-            "plugin component {name} is larger than {} bytes",
-            settings.max_component_bytes
-        ));
+
+    fn check_component(
+        &self,
+        doc_root: &Path,
+        entry: &ManifestEntry,
+        meta: &std::fs::Metadata,
+        settings: &PluginSettings,
+    ) -> Result<(), String> {
+        let name = &entry.display_name;
+        let real = std::fs::canonicalize(&entry.component)
+            .map_err(|e| format!("plugin component {name} cannot be opened: {e}"))?;
+        if !real.starts_with(self.canonical_root(doc_root)?) {
+            return Err(format!(
+                "plugin component {name} resolves outside the document root"
+            ));
+        }
+        if !meta.is_file() {
+            return Err(format!("plugin component {name} is not a file"));
+        }
+        if meta.len() > settings.max_component_bytes {
+            return Err(format!(
+                "plugin component {name} is larger than {} bytes",
+                settings.max_component_bytes
+            ));
+        }
+        Ok(())
     }
-    Ok(FileSig::of(&meta))
 }
 
 #[cfg(test)]
@@ -377,8 +419,14 @@ mod tests {
     #[test]
     fn relative_paths_stay_inside() {
         assert_eq!(inside_root("", "a.wasm"), Some(vec!["a.wasm".to_string()]));
-        assert_eq!(inside_root("d/e", "../a.wasm"), Some(vec!["d".into(), "a.wasm".into()]));
-        assert_eq!(inside_root("d", "../a.wasm"), Some(vec!["a.wasm".to_string()]));
+        assert_eq!(
+            inside_root("d/e", "../a.wasm"),
+            Some(vec!["d".into(), "a.wasm".into()])
+        );
+        assert_eq!(
+            inside_root("d", "../a.wasm"),
+            Some(vec!["a.wasm".to_string()])
+        );
         assert!(inside_root("", "../a.wasm").is_none());
         assert!(inside_root("d", "../../a.wasm").is_none());
         assert!(inside_root("", "/etc/passwd").is_none());

@@ -17,6 +17,7 @@ mod cache;
 mod ctx;
 mod engine;
 mod error;
+mod fs_pool;
 mod manifest;
 mod output;
 mod registry;
@@ -57,6 +58,7 @@ pub struct PluginHost {
     stash: Arc<Stash>,
     settings: Arc<PluginSettings>,
     manifests: Arc<ManifestCache>,
+    fs: fs_pool::FsPool,
     runtime: Result<Runtime, String>,
 }
 
@@ -79,6 +81,7 @@ impl PluginHost {
             stash,
             settings: Arc::new(settings),
             manifests: Arc::new(ManifestCache::default()),
+            fs: fs_pool::FsPool::new(2),
             runtime,
         }
     }
@@ -119,12 +122,11 @@ impl PluginHost {
         let path = request.path.clone();
         let method = request.method.clone();
         // Manifest lookup stats files: keep it off the async workers.
-        let resolved = tokio::task::spawn_blocking(move || {
-            manifests.resolve(&doc_root, &path, &method, &settings)
-        })
-        .await
-        .ok()
-        .flatten()?;
+        let resolved = self
+            .fs
+            .run(move || manifests.resolve(&doc_root, &path, &method, &settings))
+            .await
+            .flatten()?;
         let route_match = match &resolved {
             Resolved::Route { route_match, .. } => route_match.clone(),
             Resolved::Broken { .. } => Vec::new(),

@@ -17,7 +17,13 @@ pub fn components() -> &'static Path {
             .map(Path::to_path_buf)
             .unwrap_or_default();
         let status = std::process::Command::new("cargo")
-            .args(["build", "--release", "--target", "wasm32-wasip2", "--manifest-path"])
+            .args([
+                "build",
+                "--release",
+                "--target",
+                "wasm32-wasip2",
+                "--manifest-path",
+            ])
             .arg(repo.join("plugins/Cargo.toml"))
             .status();
         match status {
@@ -105,5 +111,8 @@ impl Site {
 pub fn error_message(resp: &RawResponse) -> String {
     let v: serde_json::Value = serde_json::from_slice(&resp.body)
         .unwrap_or_else(|e| panic!("not JSON ({e}): {:?}", resp.body_str()));
-    v["error"]["message"].as_str().unwrap_or_default().to_string()
+    v["error"]["message"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
 }
