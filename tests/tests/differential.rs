@@ -161,3 +161,58 @@ fn run_case(case: &Case, reference_port: u16, our_port: u16) -> Outcome {
         Outcome::Mismatch(problems)
     }
 }
+
+/// The case-file format itself (tests/differential/README.md).
+#[test]
+fn case_file_format() {
+    let text = "# comment\n\
+        case: two requests (F-H1-2)\n\
+        > GET /a HTTP/1.1\n\
+        > Host: {host}\n\
+        >\n\
+        then\n\
+        > POST /b\\tx HTTP/1.1\n\
+        > X: {repeat 3 ab}\\x41\n\
+        >\n\
+        >> body\n\
+        write: pipelined\n\
+        connection: keeps-alive\n\
+        ignore-headers: Location, X-Y\n\
+        ignore-body\n\
+        \n\
+        case: documented\n\
+        > GARBAGE\n\
+        differs: because\n\
+        wpthost-status: 400\n";
+    let parsed = match cases::parse("t.cases", text) {
+        Ok(c) => c,
+        Err(e) => panic!("{e}"),
+    };
+    assert_eq!(parsed.len(), 2);
+    let a = &parsed[0];
+    assert_eq!(a.origin, "t.cases:2");
+    assert_eq!(a.requests.len(), 2);
+    assert_eq!(
+        a.requests[0].render(81),
+        b"GET /a HTTP/1.1\r\nHost: 127.0.0.1:81\r\n\r\n"
+    );
+    assert_eq!(
+        a.requests[1].render(81),
+        b"POST /b\tx HTTP/1.1\r\nX: abababA\r\n\r\nbody"
+    );
+    assert_eq!(a.requests[1].method(), b"POST");
+    assert_eq!(a.write, cases::WriteMode::Pipelined);
+    assert_eq!(a.connection, Some(cases::ConnectionExpectation::KeepsAlive));
+    assert_eq!(a.ignore_headers, vec!["location", "x-y"]);
+    assert!(a.ignore_body);
+    assert_eq!(parsed[1].differs.as_deref(), Some("because"));
+    assert_eq!(parsed[1].wpthost_status, Some(400));
+    for bad in [
+        "> x\n",
+        "case: a\nfrobnicate: 1\n",
+        "case: a\n",
+        "case: a\n> x\nwpthost-status: 400\n",
+    ] {
+        assert!(cases::parse("t", bad).is_err(), "{bad:?} was accepted");
+    }
+}
