@@ -3,7 +3,7 @@
 # the toolchains first when they are missing. Toolchains are cached under .cache/ (gitignored), and a
 # component is only rebuilt when its source or its language's SDK changed, so a second run is instant.
 #
-#   scripts/build-guests.sh              all languages: rust python js c
+#   scripts/build-guests.sh              all languages: rust python js c zig
 #   scripts/build-guests.sh python js    only these
 #
 # Output: plugins/target/guests/<lang>/<name>.wasm (Rust: plugins/target/wasm32-wasip2/release/).
@@ -12,6 +12,8 @@
 #   python  .cache/py/bin/python plugin-sdk/python/build.py plugins/python/echo.py -o echo.wasm
 #   js      NODE_PATH=.cache/js/node_modules node plugin-sdk/js/build.mjs plugins/js/echo.js -o echo.wasm
 #   c       plugin-sdk/c/build.sh plugins/c/echo.c -o echo.wasm
+#   zig     ZIG=".cache/py/bin/python -m ziglang" plugin-sdk/zig/build.sh plugins/zig/echo.zig -o echo.wasm
+# (c and zig need .cache/tools/bin and .cache/py/bin on PATH for wit-bindgen and wasm-tools.)
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -68,6 +70,10 @@ ensure_c_tools() {
         apt_install clang lld wasi-libc libclang-rt-dev-wasm32
     fi
     ensure_python_tools # wasm-tools
+    ensure_wit_bindgen
+}
+
+ensure_wit_bindgen() {
     if [[ ! -x "$cache/tools/bin/wit-bindgen" ]]; then
         log "installing wit-bindgen-cli into $cache/tools (cargo, a few minutes)"
         cargo install -q --locked --root "$cache/tools" --no-default-features --features c wit-bindgen-cli@0.63.0
@@ -82,6 +88,15 @@ wait_all() {
         wait "$pid" || failed=1
     done
     return "$failed"
+}
+
+ensure_zig_tools() {
+    ensure_python_tools # wasm-tools
+    if ! "$cache/py/bin/python" -m ziglang version >/dev/null 2>&1; then
+        log "installing zig (PyPI ziglang) into $cache/py"
+        "$cache/py/bin/pip" install -q ziglang==0.17.0
+    fi
+    ensure_wit_bindgen
 }
 
 build_rust() {
@@ -132,8 +147,21 @@ build_c() {
     done
 }
 
+build_zig() {
+    ensure_zig_tools
+    mkdir -p "$out/zig"
+    for name in "${examples[@]}"; do
+        local wasm="$out/zig/$name.wasm"
+        if stale "$wasm" "$root/plugins/zig/$name.zig" "$root/plugin-sdk/zig" "$root/plugin-sdk/c" "$root/wit"; then
+            log "zig: $name"
+            ZIG="$cache/py/bin/python -m ziglang" PATH="$cache/tools/bin:$cache/py/bin:$PATH" \
+                "$root/plugin-sdk/zig/build.sh" "$root/plugins/zig/$name.zig" -o "$wasm"
+        fi
+    done
+}
+
 langs=("$@")
-[[ ${#langs[@]} -gt 0 ]] || langs=(rust python js c)
+[[ ${#langs[@]} -gt 0 ]] || langs=(rust python js c zig)
 for lang in "${langs[@]}"; do
     start=$SECONDS
     case "$lang" in
@@ -141,7 +169,8 @@ for lang in "${langs[@]}"; do
         python) build_python ;;
         js) build_js ;;
         c) build_c ;;
-        *) log "unknown language $lang (rust, python, js, c)"; exit 2 ;;
+        zig) build_zig ;;
+        *) log "unknown language $lang (rust, python, js, c, zig)"; exit 2 ;;
     esac
     log "$lang done in $((SECONDS - start)) s"
 done
