@@ -225,9 +225,7 @@ fn head_drops_direct_write_content_f_rs_10() {
 fn sleep_flushes_first_and_elapsed_counts() {
     let site = site();
     let mut stream = wpthost_tests::connect(site.port());
-    let req = format!(
-        "GET /p/a HTTP/1.1\r\nHost: x\r\nConnection: close\r\nX-Action: w-status 200\r\nX-Action: w-header Content-Length 10\r\nX-Action: w-end\r\nX-Action: w-content hello\r\nX-Action: sleep 700\r\nX-Action: w-raw world\r\n\r\n"
-    );
+    let req = "GET /p/a HTTP/1.1\r\nHost: x\r\nConnection: close\r\nX-Action: w-status 200\r\nX-Action: w-header Content-Length 10\r\nX-Action: w-end\r\nX-Action: w-content hello\r\nX-Action: sleep 700\r\nX-Action: w-raw world\r\n\r\n";
     let started = Instant::now();
     stream
         .write_all(req.as_bytes())

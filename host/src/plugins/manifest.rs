@@ -223,13 +223,16 @@ struct Cached {
     parsed: Arc<Result<Manifest, Arc<str>>>,
 }
 
+/// A component file's version and whether it passed the checks.
+type ComponentCheck = (FileSig, Result<(), String>);
+
 /// Parsed manifests by file path, re-read when their `FileSig` changes; component checks likewise.
 #[derive(Default)]
 pub struct ManifestCache {
     cached: Mutex<HashMap<PathBuf, Cached>>,
     /// Component file -> the version last checked and the verdict, so an unchanged file costs one
     /// `stat` per request instead of two `realpath` walks.
-    components: Mutex<HashMap<PathBuf, (FileSig, Result<(), String>)>>,
+    components: Mutex<HashMap<PathBuf, ComponentCheck>>,
     /// The document root after symlinks (it does not change while the server runs).
     canonical_root: Mutex<Option<(PathBuf, PathBuf)>>,
 }
