@@ -31,7 +31,10 @@ pub enum ListenerError {
     NoPorts,
 }
 
-/// The listeners of a started server.
+/// How long requests in flight may take to finish once shutdown has begun.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(3);
+
+/// The listeners of a started server. Dropping it stops the server as `shutdown` does.
 pub struct RunningServer {
     bound: Vec<(String, SocketAddr)>,
     stop: watch::Sender<bool>,
@@ -187,30 +190,30 @@ async fn accept_loop(
             scheme,
             server_host: server_host.clone(),
             server_port: local.port(),
+            stop: Some(stop.clone()),
         };
         let state = state.clone();
         let tls = tls.clone();
-        let mut conn_stop = stop.clone();
         connections.spawn(async move {
-            let serve = async move {
-                match tls {
-                    None => serve_connection(socket, state, info).await,
-                    Some(tls) if tls_after_connect => {
-                        serve_connection_tls_after_connect(socket, state, info, tls).await
-                    }
-                    Some(tls) => match tls.accept(socket).await {
-                        Ok(stream) => serve_connection(stream, state, info).await,
-                        Err(e) => tracing::debug!("TLS handshake with {client_addr}: {e}"),
-                    },
+            match tls {
+                None => serve_connection(socket, state, info).await,
+                Some(tls) if tls_after_connect => {
+                    serve_connection_tls_after_connect(socket, state, info, tls).await
                 }
-            };
-            tokio::select! {
-                _ = serve => {}
-                _ = conn_stop.wait_for(|s| *s) => {}
+                Some(tls) => match tls.accept(socket).await {
+                    Ok(stream) => serve_connection(stream, state, info).await,
+                    Err(e) => tracing::debug!("TLS handshake with {client_addr}: {e}"),
+                },
             }
         });
     }
     drop(listener);
+    // Idle connections close at once (they watch `stop`); requests in flight get a grace period
+    // to finish their response, then whatever is left is cut off.
+    let drain = async { while connections.join_next().await.is_some() {} };
+    if tokio::time::timeout(SHUTDOWN_GRACE, drain).await.is_err() {
+        tracing::warn!("{local}: connections still busy after {SHUTDOWN_GRACE:?}, closing them");
+    }
     connections.shutdown().await;
 }
 

@@ -647,3 +647,19 @@ fn f_h1_13_connect_with_connection_close_closes() {
         "only the CONNECT answer: {text}"
     );
 }
+
+#[test]
+fn shutdown_lets_a_request_in_flight_finish() {
+    let root = doc_root();
+    // The latency keeps the request in the server while shutdown begins.
+    let s = server_with(&root, serde_json::json!({"latency_ms": 700}));
+    let mut conn = RawConnection::open(s.port());
+    conn.send(&post("/slow"));
+    std::thread::sleep(Duration::from_millis(200));
+    let started = Instant::now();
+    s.stop();
+    assert!(started.elapsed() < Duration::from_secs(5));
+    // The response went out whole, then the connection closed (no next request is served).
+    assert_no_route_404(&conn.read_response());
+    assert!(conn.closed_within(Duration::from_secs(5)));
+}

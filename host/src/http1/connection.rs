@@ -19,6 +19,7 @@ use std::time::{Duration, Instant};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite};
 use tokio::net::tcp::OwnedWriteHalf;
 use tokio::net::TcpStream;
+use tokio::sync::watch;
 use tokio::time::timeout_at;
 
 /// Where a connection was accepted: everything a request needs to know about its socket.
@@ -32,6 +33,9 @@ pub struct ConnInfo {
     pub server_host: String,
     /// The listener's port (the port of `request.url` when Host has none).
     pub server_port: u16,
+    /// Becomes true when the server shuts down: an idle connection closes at once, a busy one after
+    /// its current response.
+    pub stop: Option<watch::Receiver<bool>>,
 }
 
 /// Buffered reading side of a connection. `buf` holds received bytes not yet consumed.
@@ -77,6 +81,7 @@ async fn read_head<R: AsyncRead + Unpin>(
     input: &mut Input<R>,
     settings: &ServerSettings,
     first: bool,
+    stop: &mut Option<watch::Receiver<bool>>,
 ) -> HeadOutcome {
     let now = tokio::time::Instant::now();
     let mut scanner = HeadScanner::new();
@@ -102,7 +107,15 @@ async fn read_head<R: AsyncRead + Unpin>(
             head_deadline = Some(tokio::time::Instant::now() + settings.request_head_timeout);
         }
         let deadline = head_deadline.unwrap_or(idle_deadline);
-        match input.fill(deadline).await {
+        let read = match stop.as_mut() {
+            // Between requests, shutdown ends the wait; a request already begun is finished.
+            Some(stop) if !started => tokio::select! {
+                r = input.fill(deadline) => r,
+                _ = stop.wait_for(|s| *s) => return HeadOutcome::Gone,
+            },
+            _ => input.fill(deadline).await,
+        };
+        match read {
             Ok(0) => return HeadOutcome::Gone,
             Ok(_) => {}
             Err(e) if e.kind() == std::io::ErrorKind::TimedOut && started => {
@@ -122,7 +135,7 @@ where
     let mut input = Input::new(rd);
     let mut writer = ResponseWriter::new(Box::pin(wr));
     request_loop(&mut input, &mut writer, &state, &info, false).await;
-    linger_close(&mut input, &mut writer).await;
+    linger_close(&mut input, &mut writer, &info).await;
 }
 
 /// An https port in `encrypt_after_connect` mode (F-H1-13, F-TL-4, wptserve's self-proxy): plain
@@ -138,7 +151,7 @@ pub async fn serve_connection_tls_after_connect(
     let mut input = Input::new(rd);
     let mut writer = ResponseWriter::new(Box::pin(SharedWrite(slot.clone())));
     if request_loop(&mut input, &mut writer, &state, &info, true).await == LoopEnd::Close {
-        linger_close(&mut input, &mut writer).await;
+        linger_close(&mut input, &mut writer, &info).await;
         return;
     }
     drop(writer);
@@ -208,8 +221,12 @@ async fn request_loop<R: AsyncRead + Unpin>(
 ) -> LoopEnd {
     let settings = &state.config.server;
     let mut first = true;
+    let mut stop = info.stop.clone();
     loop {
-        let head = match read_head(input, settings, first).await {
+        if stop.as_ref().is_some_and(|s| *s.borrow()) {
+            break;
+        }
+        let head = match read_head(input, settings, first, &mut stop).await {
             HeadOutcome::Head(h) => h,
             HeadOutcome::Gone => break,
             HeadOutcome::TimedOut => {
@@ -312,18 +329,34 @@ async fn request_loop<R: AsyncRead + Unpin>(
 
 /// Close our side, then discard what the client still sends for a moment, so that unread request
 /// bytes do not turn our close into a reset that destroys the response in flight.
-async fn linger_close<R: AsyncRead + Unpin>(input: &mut Input<R>, writer: &mut ResponseWriter) {
+/// (A server shutting down does not wait for that.)
+async fn linger_close<R: AsyncRead + Unpin>(
+    input: &mut Input<R>,
+    writer: &mut ResponseWriter,
+    info: &ConnInfo,
+) {
     if writer.shutdown().await.is_err() {
         return;
     }
     let deadline = tokio::time::Instant::now() + Duration::from_secs(2);
-    let mut discarded = 0usize;
-    while discarded < 1024 * 1024 {
-        input.buf.clear();
-        match input.fill(deadline).await {
-            Ok(0) | Err(_) => break,
-            Ok(n) => discarded += n,
+    let discard = async {
+        let mut discarded = 0usize;
+        while discarded < 1024 * 1024 {
+            input.buf.clear();
+            match input.fill(deadline).await {
+                Ok(0) | Err(_) => break,
+                Ok(n) => discarded += n,
+            }
         }
+    };
+    match info.stop.clone() {
+        Some(mut stop) => {
+            tokio::select! {
+                _ = discard => {}
+                _ = stop.wait_for(|s| *s) => {}
+            }
+        }
+        None => discard.await,
     }
 }
 
