@@ -63,7 +63,7 @@ fn request(query: &str) -> Request {
 
 /// A 1 KiB page with eight substitutions of the common kinds (config, query, header, function).
 fn template_page() -> Vec<u8> {
-    let line = b"<p>{{host}}:{{ports[http][0]}} q={{GET[q]}} ua={{headers[user-agent]}}</p>\n";
+    let line = b"<p>{{host}}:{{ports[http][0]}} q={{GET[q]}} h={{headers[host]}}</p>\n";
     let mut page = Vec::new();
     while page.len() < 1024 - line.len() {
         page.extend_from_slice(line);
