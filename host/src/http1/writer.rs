@@ -198,6 +198,13 @@ impl ResponseWriter {
 
     /// Bytes exactly as given: no status line, no headers (raw HTTP, `.asis`).
     pub async fn write_raw(&mut self, data: &[u8]) -> io::Result<()> {
+        if self.status.is_none() && !self.content_written {
+            // For the request log only: the code of a raw `HTTP/1.x NNN` status line.
+            self.status = data
+                .strip_prefix(b"HTTP/")
+                .and_then(|rest| rest.splitn(3, |&b| b == b' ').nth(1))
+                .and_then(|code| std::str::from_utf8(code).ok()?.parse().ok());
+        }
         self.push(data).await
     }
 
