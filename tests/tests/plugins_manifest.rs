@@ -258,3 +258,38 @@ fn compiled_components_are_cached_on_disk_across_restarts() {
     serve(&second);
     assert_eq!(second.load_counts(), (0, 1));
 }
+
+#[test]
+fn wpthost_plugins_config_sets_default_limits() {
+    let root = wpthost_tests::TempDocRoot::new();
+    root.write("s/sleep.wasm", &support::component("test-oversleep"));
+    root.write(
+        "s/__dir__.handlers.json",
+        br#"{"handlers": [{"route": "sleep", "component": "sleep.wasm"}]}"#,
+    );
+    let server = wpthost_tests::TestServer::start_with_config(serde_json::json!({
+        "doc_root": root.path(),
+        "browser_host": "localhost",
+        "wpthost": {"plugins": {"limits": {"wall_ms": 200}, "max_instances": 16}},
+    }));
+    let resp = wpthost_tests::get(server.port(), "/s/sleep");
+    assert_eq!(resp.status_code(), 500);
+    assert!(
+        error_message(&resp).contains("wall-clock budget of 200 ms"),
+        "{}",
+        error_message(&resp)
+    );
+
+    let bad = wpthost_tests::TestServer::start_with_config(serde_json::json!({
+        "doc_root": root.path(),
+        "browser_host": "localhost",
+        "wpthost": {"plugins": {"max_instance": 16}},
+    }));
+    let resp = wpthost_tests::get(bad.port(), "/s/sleep");
+    assert_eq!(resp.status_code(), 500);
+    assert!(
+        error_message(&resp).contains("wpthost.plugins: unknown field `max_instance`"),
+        "{}",
+        error_message(&resp)
+    );
+}

@@ -14,13 +14,13 @@
 //! Manifests are re-read when their size, modification time or inode changes (a `stat` per request,
 //! done off the async workers by the caller), so edits apply to the next request.
 
-use super::settings::{PluginSettings, RequestLimits};
+use super::settings::{PluginSettings, RawLimits, RequestLimits};
 use crate::router::RoutePattern;
 use serde::Deserialize;
 use std::collections::HashMap;
 use std::path::{Component as PathPart, Path, PathBuf};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, SystemTime};
+use std::time::SystemTime;
 
 pub const MANIFEST_NAME: &str = "__dir__.handlers.json";
 
@@ -102,15 +102,6 @@ struct RawEntry {
     capabilities: Vec<String>,
 }
 
-#[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields)]
-struct RawLimits {
-    memory_mb: Option<u64>,
-    cpu_ms: Option<u64>,
-    wall_ms: Option<u64>,
-    output_bytes: Option<u64>,
-}
-
 /// `rel` (relative to the manifest's directory `dir_rel`) as a normalised path relative to the
 /// document root, if it stays inside it lexically (symlinks are checked when loading).
 fn inside_root(dir_rel: &str, rel: &str) -> Option<Vec<String>> {
@@ -133,17 +124,8 @@ fn inside_root(dir_rel: &str, rel: &str) -> Option<Vec<String>> {
 }
 
 fn limits_from(raw: &RawLimits, settings: &PluginSettings) -> Result<RequestLimits, String> {
-    let d = settings.default_limits;
     let max = settings.max_limits;
-    let limits = RequestLimits {
-        memory_bytes: raw
-            .memory_mb
-            .map(|mb| mb.saturating_mul(1024 * 1024) as usize)
-            .unwrap_or(d.memory_bytes),
-        cpu: raw.cpu_ms.map(Duration::from_millis).unwrap_or(d.cpu),
-        wall: raw.wall_ms.map(Duration::from_millis).unwrap_or(d.wall),
-        output_bytes: raw.output_bytes.unwrap_or(d.output_bytes),
-    };
+    let limits = raw.over(settings.default_limits);
     let too_big = |what: &str| Err(format!("limits.{what} exceeds the server's maximum"));
     if limits.memory_bytes > max.memory_bytes.min(settings.max_memory_bytes) {
         return too_big("memory_mb");

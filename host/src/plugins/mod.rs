@@ -63,9 +63,18 @@ pub struct PluginHost {
 }
 
 impl PluginHost {
-    /// A host with the default `PluginSettings`.
+    /// A host with the settings of the config's `wpthost.plugins` object. Invalid settings do not
+    /// stop the server: they are logged and every plugin path answers 500 naming the problem.
     pub fn new(config: Arc<Config>, stash: Arc<Stash>) -> Self {
-        PluginHost::with_settings(config, stash, PluginSettings::default())
+        match PluginSettings::from_json(&config.server.plugins) {
+            Ok(settings) => PluginHost::with_settings(config, stash, settings),
+            Err(e) => {
+                tracing::error!("{e}");
+                let mut host = PluginHost::with_settings(config, stash, PluginSettings::default());
+                host.runtime = Err(e);
+                host
+            }
+        }
     }
 
     /// Set up the engine, the epoch ticker and the linker. A failure here does not stop the server:

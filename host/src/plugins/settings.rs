@@ -95,3 +95,116 @@ impl PluginSettings {
         std::env::temp_dir().join("wpthost-components")
     }
 }
+
+/// Per-request limits as written in JSON (manifest entries and the `wpthost.plugins` settings).
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawLimits {
+    pub memory_mb: Option<u64>,
+    pub cpu_ms: Option<u64>,
+    pub wall_ms: Option<u64>,
+    pub output_bytes: Option<u64>,
+}
+
+impl RawLimits {
+    /// These limits over `base` (absent keys keep `base`'s value).
+    pub fn over(&self, base: RequestLimits) -> RequestLimits {
+        RequestLimits {
+            memory_bytes: self
+                .memory_mb
+                .map(|mb| mb.saturating_mul(1024 * 1024) as usize)
+                .unwrap_or(base.memory_bytes),
+            cpu: self.cpu_ms.map(Duration::from_millis).unwrap_or(base.cpu),
+            wall: self.wall_ms.map(Duration::from_millis).unwrap_or(base.wall),
+            output_bytes: self.output_bytes.unwrap_or(base.output_bytes),
+        }
+    }
+}
+
+/// The `wpthost.plugins` object of the config file.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSettings {
+    cache_dir: Option<PathBuf>,
+    max_instances: Option<u32>,
+    max_memory_mb: Option<u64>,
+    max_component_mb: Option<u64>,
+    captured_output_bytes: Option<usize>,
+    epoch_tick_ms: Option<u64>,
+    pooling: Option<bool>,
+    #[serde(default)]
+    limits: RawLimits,
+    #[serde(default)]
+    max_limits: RawLimits,
+}
+
+impl PluginSettings {
+    /// Read the `wpthost.plugins` object (`{}` gives the defaults), e.g.
+    /// `{"cache_dir": "/var/cache/wpthost", "max_instances": 2000, "limits": {"wall_ms": 30000}}`.
+    pub fn from_json(value: &serde_json::Value) -> Result<PluginSettings, String> {
+        let raw: RawSettings =
+            serde_json::from_value(value.clone()).map_err(|e| format!("wpthost.plugins: {e}"))?;
+        let d = PluginSettings::default();
+        let mut s = PluginSettings {
+            cache_dir: raw.cache_dir,
+            max_instances: raw.max_instances.unwrap_or(d.max_instances),
+            max_memory_bytes: raw
+                .max_memory_mb
+                .map(|mb| mb.saturating_mul(1024 * 1024) as usize)
+                .unwrap_or(d.max_memory_bytes),
+            default_limits: raw.limits.over(d.default_limits),
+            max_limits: raw.max_limits.over(d.max_limits),
+            max_component_bytes: raw
+                .max_component_mb
+                .map(|mb| mb.saturating_mul(1024 * 1024))
+                .unwrap_or(d.max_component_bytes),
+            max_captured_output: raw.captured_output_bytes.unwrap_or(d.max_captured_output),
+            epoch_tick: raw
+                .epoch_tick_ms
+                .map(Duration::from_millis)
+                .unwrap_or(d.epoch_tick),
+            pooling: raw.pooling.unwrap_or(d.pooling),
+        };
+        if s.max_instances == 0 {
+            return Err("wpthost.plugins.max_instances must be at least 1".into());
+        }
+        if s.epoch_tick.is_zero() {
+            return Err("wpthost.plugins.epoch_tick_ms must be at least 1".into());
+        }
+        s.max_limits.memory_bytes = s.max_limits.memory_bytes.min(s.max_memory_bytes);
+        let (l, m) = (s.default_limits, s.max_limits);
+        if l.memory_bytes > m.memory_bytes
+            || l.cpu > m.cpu
+            || l.wall > m.wall
+            || l.output_bytes > m.output_bytes
+        {
+            return Err("wpthost.plugins.limits exceed wpthost.plugins.max_limits".into());
+        }
+        Ok(s)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn settings_from_json() {
+        assert_eq!(
+            PluginSettings::from_json(&serde_json::json!({})),
+            Ok(PluginSettings::default())
+        );
+        let s = PluginSettings::from_json(&serde_json::json!({
+            "cache_dir": "/tmp/c", "max_instances": 10, "limits": {"wall_ms": 1000, "memory_mb": 8}
+        }))
+        .unwrap();
+        assert_eq!(s.max_instances, 10);
+        assert_eq!(s.default_limits.wall, Duration::from_secs(1));
+        assert_eq!(s.default_limits.memory_bytes, 8 << 20);
+        assert!(PluginSettings::from_json(&serde_json::json!({"bogus": 1})).is_err());
+        assert!(
+            PluginSettings::from_json(&serde_json::json!({"limits": {"wall_ms": 100000000}}))
+                .is_err()
+        );
+    }
+}
