@@ -1,0 +1,1 @@
+var helper = 1;
