@@ -222,3 +222,31 @@ fn pipes_never_apply_to_plugin_errors() {
     let resp = site.actions("/p/ok?pipe=status(200)", &["fail nope"]);
     assert_eq!(resp.status_code(), 500);
 }
+
+#[test]
+fn beyond_the_instance_pool_requests_get_503_not_a_hang() {
+    let root = wpthost_tests::TempDocRoot::new();
+    root.write("z/sleep.wasm", &support::component("test-oversleep"));
+    root.write(
+        "z/__dir__.handlers.json",
+        br#"{"handlers": [{"route": "sleep", "component": "sleep.wasm"}]}"#,
+    );
+    let server = wpthost_tests::TestServer::start_with_config(serde_json::json!({
+        "doc_root": root.path(),
+        "browser_host": "localhost",
+        "wpthost": {"plugins": {"max_instances": 2}},
+    }));
+    let port = server.port();
+    let sleepers: Vec<_> = (0..2)
+        .map(|_| std::thread::spawn(move || wpthost_tests::get(port, "/z/sleep?ms=800")))
+        .collect();
+    std::thread::sleep(Duration::from_millis(300));
+    let resp = wpthost_tests::get(port, "/z/sleep?ms=1");
+    assert_eq!(resp.status_code(), 503);
+    assert_eq!(resp.header_str("Retry-After").as_deref(), Some("1"));
+    for s in sleepers {
+        let resp = s.join().unwrap_or_else(|_| panic!("client thread"));
+        assert_eq!(resp.body, b"slept 800");
+    }
+    assert_eq!(wpthost_tests::get(port, "/z/sleep?ms=1").body, b"slept 1");
+}

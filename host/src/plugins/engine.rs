@@ -41,9 +41,11 @@ fn pooling(settings: &PluginSettings) -> PoolingAllocationConfig {
     p.max_tables_per_component(64);
     p.max_core_instances_per_component(200);
     p.table_elements(20_000);
-    // Keep a little of each slot resident so the next instance in it does not page-fault it back.
-    p.linear_memory_keep_resident(256 * 1024);
-    p.table_keep_resident(64 * 1024);
+    // No "keep resident" memset on teardown: zeroing a fixed prefix of every slot touches pages the
+    // guest never used, which a burst of a thousand fresh slots pays for in page faults; the
+    // decommit (madvise) path only releases what was touched.
+    p.linear_memory_keep_resident(0);
+    p.table_keep_resident(0);
     p
 }
 
