@@ -84,4 +84,3 @@ fn a_thousand_concurrent_one_second_sleeps_finish_together() {
     assert_eq!(ok, 1000, "only {ok} of 1000 completed");
     assert!(elapsed < Duration::from_millis(1900), "{elapsed:?}");
 }
-
