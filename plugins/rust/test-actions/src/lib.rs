@@ -66,7 +66,10 @@ fn text(b: &[u8]) -> String {
 }
 
 fn num<T: std::str::FromStr>(b: &[u8]) -> Result<T, String> {
-    text(b).trim().parse().map_err(|_| format!("bad number {:?}", text(b)))
+    text(b)
+        .trim()
+        .parse()
+        .map_err(|_| format!("bad number {:?}", text(b)))
 }
 
 fn opt(b: Vec<u8>) -> Option<Vec<u8>> {

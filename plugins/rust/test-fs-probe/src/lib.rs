@@ -3,7 +3,6 @@
 
 wit_bindgen::generate!({ path: "../../../wit", world: "handler" });
 
-
 struct Component;
 export!(Component);
 
@@ -19,16 +18,59 @@ fn probe(report: &mut String, name: &str, result: Result<String, String>) {
 impl Guest for Component {
     fn handle(request: Request) -> Result<(), String> {
         let query = String::from_utf8_lossy(&request.query).into_owned();
-        let file = query.strip_prefix("path=").unwrap_or("/index.html").to_string();
+        let file = query
+            .strip_prefix("path=")
+            .unwrap_or("/index.html")
+            .to_string();
         let mut report = String::new();
-        probe(&mut report, "read-dir", std::fs::read_dir("/").map(|d| format!("{} entries", d.count())).map_err(|e| e.to_string()));
-        probe(&mut report, "read-file", std::fs::read(&file).map(|b| format!("{} bytes", b.len())).map_err(|e| e.to_string()));
-        probe(&mut report, "write-file", std::fs::write("/probe-write.txt", b"x").map(|_| String::new()).map_err(|e| e.to_string()));
+        probe(
+            &mut report,
+            "read-dir",
+            std::fs::read_dir("/")
+                .map(|d| format!("{} entries", d.count()))
+                .map_err(|e| e.to_string()),
+        );
+        probe(
+            &mut report,
+            "read-file",
+            std::fs::read(&file)
+                .map(|b| format!("{} bytes", b.len()))
+                .map_err(|e| e.to_string()),
+        );
+        probe(
+            &mut report,
+            "write-file",
+            std::fs::write("/probe-write.txt", b"x")
+                .map(|_| String::new())
+                .map_err(|e| e.to_string()),
+        );
         let env: Vec<String> = std::env::vars().map(|(k, _)| k).collect();
-        probe(&mut report, "env", if env.is_empty() { Err("empty".into()) } else { Ok(env.join(",")) });
+        probe(
+            &mut report,
+            "env",
+            if env.is_empty() {
+                Err("empty".into())
+            } else {
+                Ok(env.join(","))
+            },
+        );
         let args: Vec<String> = std::env::args().collect();
-        probe(&mut report, "args", if args.is_empty() { Err("empty".into()) } else { Ok(args.join(",")) });
-        probe(&mut report, "tcp", std::net::TcpStream::connect("127.0.0.1:1").map(|_| String::new()).map_err(|e| e.to_string()));
+        probe(
+            &mut report,
+            "args",
+            if args.is_empty() {
+                Err("empty".into())
+            } else {
+                Ok(args.join(","))
+            },
+        );
+        probe(
+            &mut report,
+            "tcp",
+            std::net::TcpStream::connect("127.0.0.1:1")
+                .map(|_| String::new())
+                .map_err(|e| e.to_string()),
+        );
         response::set_body(report.as_bytes());
         Ok(())
     }

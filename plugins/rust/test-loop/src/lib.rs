@@ -2,7 +2,6 @@
 
 wit_bindgen::generate!({ path: "../../../wit", world: "handler" });
 
-
 struct Component;
 export!(Component);
 

@@ -3,7 +3,6 @@
 
 wit_bindgen::generate!({ path: "../../../wit", world: "handler" });
 
-
 struct Component;
 export!(Component);
 
