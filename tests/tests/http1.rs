@@ -321,7 +321,8 @@ fn f_h1_11_header_limits_are_431() {
     let root = doc_root();
     let s = server(&root);
     let mut many = b"POST / HTTP/1.1\r\n".to_vec();
-    for i in 0..513 {
+    // Python counts the blank line against the limit of 512: 512 header lines are too many.
+    for i in 0..512 {
         many.extend_from_slice(format!("X-H{i}: v\r\n").as_bytes());
     }
     many.extend_from_slice(b"\r\n");
@@ -343,9 +344,9 @@ fn f_h1_11_header_limits_are_431() {
     let resp = RawResponse::parse(&raw_exchange(s.port(), &long));
     assert_eq!(resp.status_code(), 431);
 
-    // 512 headers are fine.
+    // 511 are fine.
     let mut ok = b"POST / HTTP/1.1\r\n".to_vec();
-    for i in 0..512 {
+    for i in 0..511 {
         ok.extend_from_slice(format!("X-H{i}: v\r\n").as_bytes());
     }
     ok.extend_from_slice(b"\r\n");

@@ -7,7 +7,8 @@
 /// Longest request line or header line accepted, counting its line ending (wptserve reads lines
 /// with `readline(65537)` and refuses any longer than 65536 bytes).
 pub const MAX_LINE: usize = 65536;
-/// Most header lines accepted (wptserve raises the stdlib limit from 100 to 512).
+/// Most lines after the request line, the blank one included (wptserve raises the stdlib limit
+/// from 100 to 512), so 511 header lines are the most accepted.
 pub const MAX_HEADERS: usize = 512;
 /// Upper bound for a whole head. Python has none besides 512 lines of 64 KiB each; 32 MiB per
 /// connection is too generous for a server on the public internet.
@@ -85,18 +86,20 @@ impl HeadScanner {
                 self.seen_request_line = true;
                 continue;
             }
+            if raw_len > MAX_LINE {
+                return Err(HeadError::new(431, "Line too long"));
+            }
+            // Python's `http.client` counts the blank line that ends the head as well, so at most
+            // 511 header lines get through.
+            self.header_lines += 1;
+            if self.header_lines > MAX_HEADERS {
+                return Err(HeadError::new(431, "Too many headers"));
+            }
             if line_len == 0 {
                 return Ok(Some(HeadSpan {
                     start: self.head_start,
                     end: nl + 1,
                 }));
-            }
-            if raw_len > MAX_LINE {
-                return Err(HeadError::new(431, "Line too long"));
-            }
-            self.header_lines += 1;
-            if self.header_lines > MAX_HEADERS {
-                return Err(HeadError::new(431, "Too many headers"));
             }
             if nl + 1 - self.head_start > MAX_HEAD_BYTES {
                 return Err(HeadError::new(431, "Request header fields too large"));
@@ -386,15 +389,16 @@ mod tests {
             .scan(header.as_bytes())
             .unwrap()
             .is_some());
-        let many: String = (0..=MAX_HEADERS).map(|i| format!("H{i}: v\r\n")).collect();
+        // 512 header lines plus the blank line are one too many, as in Python.
+        let many: String = (0..MAX_HEADERS).map(|i| format!("H{i}: v\r\n")).collect();
         let req = format!("GET / HTTP/1.1\r\n{many}\r\n");
         assert_eq!(
             HeadScanner::new().scan(req.as_bytes()).unwrap_err().status,
             431
         );
-        let ok: String = (0..MAX_HEADERS).map(|i| format!("H{i}: v\r\n")).collect();
+        let ok: String = (1..MAX_HEADERS).map(|i| format!("H{i}: v\r\n")).collect();
         let req = format!("GET / HTTP/1.1\r\n{ok}\r\n");
-        assert_eq!(head(&req).unwrap().headers.len(), MAX_HEADERS);
+        assert_eq!(head(&req).unwrap().headers.len(), MAX_HEADERS - 1);
     }
 
     #[test]
