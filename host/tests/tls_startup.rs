@@ -33,7 +33,8 @@ impl Drop for TempDir {
 fn write_config(dir: &Path, json: serde_json::Value) -> PathBuf {
     let path = dir.join("config.json");
     let mut file = std::fs::File::create(&path).expect("config file");
-    file.write_all(json.to_string().as_bytes()).expect("write config");
+    file.write_all(json.to_string().as_bytes())
+        .expect("write config");
     path
 }
 
@@ -95,17 +96,25 @@ fn f_tl_2_prints_ca_path_and_spki_hash() {
     assert!(lines.contains(&ca_line), "{lines:#?}");
     let spki = lines
         .iter()
-        .find_map(|l| l.strip_prefix("TLS SPKI hash (Chrome --ignore-certificate-errors-spki-list): "))
+        .find_map(|l| {
+            l.strip_prefix("TLS SPKI hash (Chrome --ignore-certificate-errors-spki-list): ")
+        })
         .unwrap_or_else(|| panic!("no SPKI line in {lines:#?}"));
     assert_eq!(spki.len(), 44, "base64 of 32 bytes: {spki}");
-    assert!(lines.iter().any(|l| l.starts_with("  https://localhost:")), "{lines:#?}");
+    assert!(
+        lines.iter().any(|l| l.starts_with("  https://localhost:")),
+        "{lines:#?}"
+    );
 }
 
 fn failed_start(json: serde_json::Value, dir: &Path) -> String {
     let config = write_config(dir, json);
     let child = serve(&config);
     let out = child.wait_with_output().expect("wpthost ran");
-    assert!(!out.status.success(), "wpthost should have refused to start");
+    assert!(
+        !out.status.success(),
+        "wpthost should have refused to start"
+    );
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
@@ -116,8 +125,11 @@ fn f_tl_2_broken_certificate_or_unreadable_key_stops_start_naming_the_file() {
     std::fs::create_dir_all(&root).expect("root");
     let cert = dir.0.join("host.pem");
     let key = dir.0.join("host.key");
-    std::fs::write(&cert, "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n")
-        .expect("cert");
+    std::fs::write(
+        &cert,
+        "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n",
+    )
+    .expect("cert");
     std::fs::write(&key, "not a key\n").expect("key");
     let config = |cert: &Path, key: &Path| {
         serde_json::json!({

@@ -98,7 +98,9 @@ fn f_sv_5_aliases_mount_directories_and_files() {
     // Wrappers under a mount point read the mount's files and keep the mounted URL.
     let resp = get(port, "/ext/t.any.html");
     assert_eq!(resp.status_code(), 200);
-    assert!(resp.body_str().ends_with("<script src=\"/ext/t.any.js\"></script>\n"));
+    assert!(resp
+        .body_str()
+        .ends_with("<script src=\"/ext/t.any.js\"></script>\n"));
     // Forbidden routes come before every mount point.
     assert_eq!(get(port, "/ext/tools/x").body_str(), error_body(404, ""));
 }
@@ -108,7 +110,10 @@ fn f_sv_6_inject_script_into_html_only() {
     let root = TempDocRoot::new();
     let scripts = TempDocRoot::new();
     let script = scripts.write("inject.js", b"window.injected = 1;");
-    root.write("page.html", b"<!doctype html>\n<html><head><title>t</title>");
+    root.write(
+        "page.html",
+        b"<!doctype html>\n<html><head><title>t</title>",
+    );
     root.write("plain.txt", b"<!doctype html>\n<p>");
     root.write("t.any.js", b"x();\n");
     let server = TestServer::start_with_config(serde_json::json!({
@@ -126,7 +131,10 @@ fn f_sv_6_inject_script_into_html_only() {
         resp.header_str("Content-Length"),
         Some(resp.body.len().to_string())
     );
-    assert_eq!(get(server.port(), "/plain.txt").body, b"<!doctype html>\n<p>");
+    assert_eq!(
+        get(server.port(), "/plain.txt").body,
+        b"<!doctype html>\n<p>"
+    );
     let resp = get(server.port(), "/t.any.html");
     assert!(
         resp.body_str()
@@ -135,7 +143,10 @@ fn f_sv_6_inject_script_into_html_only() {
         resp.body_str()
     );
     // Errors are never injected.
-    assert_eq!(get(server.port(), "/missing.html").body_str(), error_body(404, "404"));
+    assert_eq!(
+        get(server.port(), "/missing.html").body_str(),
+        error_body(404, "404")
+    );
 }
 
 #[test]

@@ -62,7 +62,8 @@ fn tls_request(port: u16, name: &str, ca: &Path, request: &str) -> Result<Vec<u8
     sock.set_read_timeout(Some(Duration::from_secs(10)))
         .map_err(|e| e.to_string())?;
     let mut tls = rustls::StreamOwned::new(conn, sock);
-    tls.write_all(request.as_bytes()).map_err(|e| e.to_string())?;
+    tls.write_all(request.as_bytes())
+        .map_err(|e| e.to_string())?;
     // No ALPN protocol is chosen: the client falls back to HTTP/1.1 (F-TL-1).
     if tls.conn.alpn_protocol().is_some() {
         return Err("server negotiated ALPN".into());
@@ -82,7 +83,8 @@ fn tls_request(port: u16, name: &str, ca: &Path, request: &str) -> Result<Vec<u8
 }
 
 fn tls_get(port: u16, name: &str, ca: &Path, path: &str) -> RawResponse {
-    let request = format!("GET {path} HTTP/1.1\r\nHost: {name}:{port}\r\nConnection: close\r\n\r\n");
+    let request =
+        format!("GET {path} HTTP/1.1\r\nHost: {name}:{port}\r\nConnection: close\r\n\r\n");
     match tls_request(port, name, ca, &request) {
         Ok(raw) => RawResponse::parse(&raw),
         Err(e) => panic!("TLS request to {name}:{port}{path}: {e}"),
@@ -90,12 +92,7 @@ fn tls_get(port: u16, name: &str, ca: &Path, path: &str) -> RawResponse {
 }
 
 fn ca_path(server: &TestServer) -> PathBuf {
-    server
-        .config
-        .ssl
-        .openssl
-        .base_path
-        .join("cacert.pem")
+    server.config.ssl.openssl.base_path.join("cacert.pem")
 }
 
 #[test]
@@ -109,7 +106,12 @@ fn f_tl_1_https_ports_serve_with_https_urls() {
     );
     let server = TestServer::start_with_config(https_config(root.path(), certs.path()));
     let ports = https_ports(&server);
-    assert_eq!(ports.len(), 2, "both https ports listen: {:?}", server.bound());
+    assert_eq!(
+        ports.len(),
+        2,
+        "both https ports listen: {:?}",
+        server.bound()
+    );
     let ca = ca_path(&server);
 
     let resp = tls_get(ports[0], "web-platform.test", &ca, "/a.txt");
@@ -225,7 +227,9 @@ fn f_tl_3_stalled_handshake_does_not_delay_others_and_is_dropped() {
     let mut stalled: Vec<TcpStream> = (0..4)
         .map(|_| TcpStream::connect(("127.0.0.1", port)).expect("connect"))
         .collect();
-    stalled[0].write_all(&[0x16, 0x03, 0x01, 0x02]).expect("partial hello");
+    stalled[0]
+        .write_all(&[0x16, 0x03, 0x01, 0x02])
+        .expect("partial hello");
     let start = Instant::now();
     let resp = tls_get(port, "web-platform.test", &ca, "/a.txt");
     assert_eq!(resp.body, b"fast");

@@ -16,7 +16,10 @@ fn site(files: &[(&str, &str)]) -> (TempDocRoot, TestServer) {
 
 fn ok(resp: &RawResponse, content_type: &str) {
     assert_eq!(resp.status_line, "HTTP/1.1 200 OK", "{}", resp.body_str());
-    assert_eq!(resp.header_str("Content-Type").as_deref(), Some(content_type));
+    assert_eq!(
+        resp.header_str("Content-Type").as_deref(),
+        Some(content_type)
+    );
     assert_eq!(
         resp.header_str("Content-Length"),
         Some(resp.body.len().to_string())
@@ -118,7 +121,9 @@ fn f_sv_4_window_worker_and_shadowrealm_pages() {
     let body = resp.body_str();
     assert!(body.starts_with("<!doctype html>\n<meta charset=utf-8>\n<title>T &amp; &lt;t></title>\n<meta name=\"timeout\" content=\"long\">\n"), "{body}");
     assert!(body.contains("        await import(\"/resources/testharness.js\");\n        await import(\"/common/a.js?x=1&y=\"2\"\");\n        await import(\"/t.any.js\");\n"), "{body}");
-    assert!(body.ends_with("  await fetch_tests_from_shadow_realm(r);\n  done();\n})();\n</script>\n"));
+    assert!(
+        body.ends_with("  await fetch_tests_from_shadow_realm(r);\n  done();\n})();\n</script>\n")
+    );
 }
 
 fn error_body(code: u16, message: &str) -> String {
@@ -143,25 +148,32 @@ fn f_sv_3_unsupported_global_is_404() {
         assert_eq!(resp.status_line, "HTTP/1.1 404 Not Found", "{path}");
         assert_eq!(
             resp.body_str(),
-            error_body(404, &format!("(404, 'This test cannot be loaded in {mode} mode')")),
+            error_body(
+                404,
+                &format!("(404, 'This test cannot be loaded in {mode} mode')")
+            ),
             "{path}"
         );
     }
     // Default globals: window and dedicated worker.
     assert_eq!(get(server.port(), "/plain.any.html").status_code(), 200);
-    assert_eq!(get(server.port(), "/plain.any.worker.html").status_code(), 200);
+    assert_eq!(
+        get(server.port(), "/plain.any.worker.html").status_code(),
+        200
+    );
     // The worker scripts themselves are never checked.
     assert_eq!(get(server.port(), "/win.any.worker.js").status_code(), 200);
 }
 
 #[test]
 fn f_sv_2_missing_js_is_404_and_disk_files_never_served() {
-    let (_root, server) = site(&[
-        ("t.any.js", "x();\n"),
-        ("t.any.html", "ON DISK"),
-    ]);
+    let (_root, server) = site(&[("t.any.js", "x();\n"), ("t.any.html", "ON DISK")]);
     let resp = get(server.port(), "/t.any.html");
-    assert!(resp.body_str().starts_with("<!doctype html>"), "{}", resp.body_str());
+    assert!(
+        resp.body_str().starts_with("<!doctype html>"),
+        "{}",
+        resp.body_str()
+    );
     let resp = get(server.port(), "/nothere.any.html");
     assert_eq!(resp.status_code(), 404);
     assert_eq!(resp.body_str(), error_body(404, "404"));
@@ -189,7 +201,11 @@ fn f_hd_6_js_file_headers_with_set_semantics() {
     let resp = get(server.port(), "/h/t.any.html");
     assert_eq!(resp.status_code(), 200);
     let names: Vec<&str> = resp.header_names();
-    assert_eq!(&names[..4], ["Content-Type", "X-Dir", "X-Both", "X-Twice"], "{names:?}");
+    assert_eq!(
+        &names[..4],
+        ["Content-Type", "X-Dir", "X-Both", "X-Twice"],
+        "{names:?}"
+    );
     assert_eq!(
         resp.header_str("Content-Type").as_deref(),
         Some("text/plain;charset=x")
