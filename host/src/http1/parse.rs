@@ -406,4 +406,58 @@ mod tests {
         let h = head("\r\n\r\nGET //a//b HTTP/1.1\r\n\r\n").unwrap();
         assert_eq!(h.target, "/a//b");
     }
+
+    /// Random heads built from HTTP-ish pieces never panic, and every verdict is a status the
+    /// connection loop knows how to send.
+    #[test]
+    fn arbitrary_input_never_panics() {
+        const PIECES: &[&[u8]] = &[
+            b"GET",
+            b"POST",
+            b" ",
+            b"  ",
+            b"/",
+            b"/a?b=c",
+            b"http://h:1/x",
+            b"HTTP/1.1",
+            b"HTTP/1.0",
+            b"HTTP/2.0",
+            b"HTTP/",
+            b"1.",
+            b"\r\n",
+            b"\n",
+            b"\r",
+            b":",
+            b"Host",
+            b": v ",
+            b"\t",
+            b"\xff\xfe",
+            b"\x00",
+            b"*",
+            b"%",
+            b"X-A: 1\r\n",
+        ];
+        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for _ in 0..20_000 {
+            let mut input = Vec::new();
+            for _ in 0..(next() % 24) {
+                input.extend_from_slice(PIECES[(next() % PIECES.len() as u64) as usize]);
+            }
+            input.extend_from_slice(b"\r\n\r\n");
+            match HeadScanner::new().scan(&input) {
+                Ok(Some(span)) => match parse_head(&input[span.start..span.end]) {
+                    Ok(h) => assert!(!h.method.is_empty()),
+                    Err(e) => assert!([400, 505].contains(&e.status), "{e:?}"),
+                },
+                Ok(None) => {}
+                Err(e) => assert!([414, 431].contains(&e.status)),
+            }
+        }
+    }
 }
