@@ -167,3 +167,51 @@ fn f_sv_6_missing_inject_script_stops_start_naming_the_file() {
     };
     assert!(msg.contains("no-such-script.js"), "{msg}");
 }
+
+/// `wpthost serve --alias-file FILE` (wpt's `--alias_file`, lines `/url/, dir`), as a process.
+#[test]
+fn f_sv_5_alias_file_on_the_command_line() {
+    use std::io::BufRead;
+    let root = TempDocRoot::new();
+    let other = TempDocRoot::new();
+    let lists = TempDocRoot::new();
+    other.write("b.txt", b"from the alias file");
+    let list = lists.write(
+        "aliases.txt",
+        format!("/alias/, {}\n", other.path().display()).as_bytes(),
+    );
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_wpthost-cli"))
+        .args(["serve", "--port", "auto", "--doc-root"])
+        .arg(root.path())
+        .arg("--alias-file")
+        .arg(&list)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("start wpthost serve");
+    let stdout = child.stdout.take().expect("stdout");
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stdout).lines() {
+            let Ok(line) = line else { break };
+            if let Some(rest) = line.split("(listening on ").nth(1) {
+                let port = rest
+                    .trim_end_matches(')')
+                    .rsplit(':')
+                    .next()
+                    .map(str::to_owned);
+                let _ = tx.send(port.and_then(|p| p.parse::<u16>().ok()));
+                return;
+            }
+        }
+        let _ = tx.send(None);
+    });
+    let port = rx.recv_timeout(std::time::Duration::from_secs(60));
+    let body = match port {
+        Ok(Some(port)) => Some(get(port, "/alias/b.txt").body),
+        _ => None,
+    };
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(body.as_deref(), Some(&b"from the alias file"[..]));
+}
