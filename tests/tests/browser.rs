@@ -37,14 +37,24 @@ fn chromium() -> PathBuf {
     if let Some(path) = find_chromium() {
         return path;
     }
-    if !is_root() {
+    // As root directly, otherwise through password-less sudo.
+    let sudo = if is_root() {
+        ""
+    } else if Command::new("sudo")
+        .args(["-n", "true"])
+        .status()
+        .is_ok_and(|s| s.success())
+    {
+        "sudo -n "
+    } else {
         panic!(
-            "Chromium is not installed and this test is not running as root, so it cannot install \
-             it: run `apt-get update && apt-get install -y chromium` first"
+            "Chromium is not installed and this test can neither run apt-get as root nor through \
+             sudo: run `apt-get update && apt-get install -y chromium` first"
         );
-    }
+    };
+    let script = format!("{sudo}apt-get update && {sudo}apt-get install -y chromium");
     let output = Command::new("sh")
-        .args(["-c", "apt-get update && apt-get install -y chromium"])
+        .args(["-c", &script])
         .env("DEBIAN_FRONTEND", "noninteractive")
         .output();
     match output {
@@ -106,6 +116,7 @@ fn dump_dom(chromium: &Path, spki: &str, url: &str, profile: &Path) -> (String, 
             "--disable-background-networking",
             "--disable-component-update",
             "--disable-sync",
+            "--disable-dev-shm-usage",
             "--no-proxy-server",
         ])
         .arg(format!("--user-data-dir={}", profile.display()))

@@ -168,3 +168,25 @@ fn f_tl_2_broken_paths_name_the_file() {
     assert!(err.to_string().contains("do not belong together"), "{err}");
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[test]
+fn f_tl_2_running_server_renews_in_place() {
+    let dir = temp_dir("hot");
+    let mut short = spec(&dir, NAMES);
+    short.validity = Duration::from_secs(2 * 3_600);
+    let setup = TlsSetup::new(CertSource::Automatic(short.clone())).expect("setup");
+    assert!(
+        !setup.renew_if_due().expect("check"),
+        "a fresh certificate is not due"
+    );
+    // Files as they would be 90 minutes later: half an hour left, less than the renewal margin.
+    let mut aged = short.clone();
+    aged.force = true;
+    auto::ensure(&aged, SystemTime::now() - Duration::from_secs(90 * 60)).expect("aged files");
+    assert!(
+        setup.renew_if_due().expect("renew"),
+        "an expiring certificate is renewed"
+    );
+    assert!(!setup.renew_if_due().expect("check"), "and then not again");
+    let _ = std::fs::remove_dir_all(dir);
+}
