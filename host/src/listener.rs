@@ -9,7 +9,7 @@ use std::net::{SocketAddr, ToSocketAddrs};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpListener;
-use tokio::sync::watch;
+use tokio::sync::{watch, Semaphore};
 use tokio::task::{JoinHandle, JoinSet};
 
 #[derive(Debug, thiserror::Error)]
@@ -79,6 +79,8 @@ pub fn start(state: Arc<ServerState>) -> Result<RunningServer, ListenerError> {
         listeners.push((scheme, local, std_listener));
     }
     let (stop, stop_rx) = watch::channel(false);
+    // One budget for all listeners: `max_connections` bounds the server, not each port.
+    let slots = Arc::new(Semaphore::new(state.config.server.max_connections));
     let mut bound = Vec::new();
     let mut loops = Vec::new();
     let _guard = runtime.enter();
@@ -102,6 +104,7 @@ pub fn start(state: Arc<ServerState>) -> Result<RunningServer, ListenerError> {
             scheme,
             local,
             state.clone(),
+            slots.clone(),
             stop_rx.clone(),
         )));
     }
@@ -148,6 +151,7 @@ async fn accept_loop(
     scheme_name: String,
     local: SocketAddr,
     state: Arc<ServerState>,
+    slots: Arc<Semaphore>,
     mut stop: watch::Receiver<bool>,
 ) {
     let mut connections = JoinSet::new();
@@ -168,6 +172,16 @@ async fn accept_loop(
         if *stop.borrow() {
             break;
         }
+        // At `max_connections`, stop accepting until a connection ends: further clients wait in
+        // the kernel's listen backlog (then their SYNs go unanswered and they retry) rather than
+        // being accepted and closed, so a burst just above the limit is slowed, not failed.
+        let slot = tokio::select! {
+            s = slots.clone().acquire_owned() => match s {
+                Ok(s) => s,
+                Err(_) => break,
+            },
+            _ = stop.changed() => break,
+        };
         let accepted = tokio::select! {
             r = listener.accept() => r,
             _ = stop.changed() => break,
@@ -195,6 +209,8 @@ async fn accept_loop(
         let state = state.clone();
         let tls = tls.clone();
         connections.spawn(async move {
+            // Held until the connection (TLS handshake included) is over.
+            let _slot = slot;
             match tls {
                 None => serve_connection(socket, state, info).await,
                 Some(tls) if tls_after_connect => {

@@ -26,7 +26,9 @@ impl ResponseHeaders {
     }
 
     fn position(&self, name: &[u8]) -> Option<usize> {
-        self.entries.iter().position(|e| e.lower.eq_ignore_ascii_case(name))
+        self.entries
+            .iter()
+            .position(|e| e.lower.eq_ignore_ascii_case(name))
     }
 
     /// Replace all values of `name`, keeping its position; the display name becomes this call's.
@@ -96,9 +98,11 @@ impl ResponseHeaders {
 
     /// `(name, value)` per value, in output order.
     pub fn iter(&self) -> impl Iterator<Item = (&[u8], &[u8])> {
-        self.entries
-            .iter()
-            .flat_map(|e| e.values.iter().map(move |v| (e.name.as_slice(), v.as_slice())))
+        self.entries.iter().flat_map(|e| {
+            e.values
+                .iter()
+                .map(move |v| (e.name.as_slice(), v.as_slice()))
+        })
     }
 
     pub fn is_empty(&self) -> bool {
@@ -125,6 +129,71 @@ pub enum Body {
     File { path: PathBuf, len: u64 },
     /// Data interleaved with delays (trickle): no `Content-Length`, each step hits the socket.
     Steps(Vec<BodyStep>),
+    /// Byte ranges of a file streamed from disk (F-RG-1..3), so a large `Range` never sits in
+    /// memory: one range is framed by `Content-Length` (wptserve's single-range 206), several
+    /// form an unframed `multipart/byteranges` body.
+    FileRanges(FileRanges),
+}
+
+/// The ranges of a `Body::FileRanges`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileRanges {
+    pub path: PathBuf,
+    /// `(offset, len)` of each range, ascending and disjoint.
+    pub ranges: Vec<(u64, u64)>,
+    /// `Some` for `multipart/byteranges` (each range a part); `None` for exactly one range.
+    pub multipart: Option<MultipartLayout>,
+}
+
+impl FileRanges {
+    /// The `Content-Length` a single range is framed with; a multipart body has none.
+    pub fn content_length(&self) -> Option<u64> {
+        match self.multipart {
+            Some(_) => None,
+            None => Some(self.ranges.iter().map(|(_, len)| len).sum()),
+        }
+    }
+}
+
+/// wptserve's `MultipartContent` layout (F-RG-3): `\r\n--B\r\n<part head><data>` per part, then
+/// `\r\n--B--`. Part heads are produced as the body is written, so a request naming thousands
+/// of ranges holds a few bytes per range, not a rendered body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MultipartLayout {
+    pub boundary: String,
+    /// The part `Content-Type` (the response's last Content-Type before it became multipart).
+    pub content_type: Option<Vec<u8>>,
+    /// The file's size, for `Content-Range: bytes a-b/size`.
+    pub file_size: u64,
+}
+
+impl MultipartLayout {
+    /// Everything before the data of the part covering `offset..offset + len` (`len` > 0).
+    pub fn part_head(&self, offset: u64, len: u64) -> Vec<u8> {
+        let mut out = Vec::with_capacity(self.boundary.len() + 96);
+        out.extend_from_slice(b"\r\n--");
+        out.extend_from_slice(self.boundary.as_bytes());
+        out.extend_from_slice(b"\r\n");
+        if let Some(ct) = &self.content_type {
+            out.extend_from_slice(b"Content-Type: ");
+            out.extend_from_slice(ct);
+            out.extend_from_slice(b"\r\n");
+        }
+        let last = offset + len.saturating_sub(1);
+        out.extend_from_slice(
+            format!(
+                "Content-Range: bytes {offset}-{last}/{}\r\n\r\n",
+                self.file_size
+            )
+            .as_bytes(),
+        );
+        out
+    }
+
+    /// The closing boundary (no CRLF after it, as wptserve).
+    pub fn trailer(&self) -> Vec<u8> {
+        format!("\r\n--{}--", self.boundary).into_bytes()
+    }
 }
 
 impl Default for Body {
@@ -183,7 +252,10 @@ mod tests {
         h.set("Other", "o");
         h.set("X-LOWER", "b");
         let lines: Vec<_> = h.iter().collect();
-        assert_eq!(lines, vec![(&b"X-LOWER"[..], &b"b"[..]), (&b"Other"[..], &b"o"[..])]);
+        assert_eq!(
+            lines,
+            vec![(&b"X-LOWER"[..], &b"b"[..]), (&b"Other"[..], &b"o"[..])]
+        );
     }
 
     #[test]

@@ -223,6 +223,19 @@ pub(crate) fn parse_server_settings(value: Value) -> Result<ServerSettings, Conf
             .map_err(|_| ConfigError::bad("wpthost.max_body_bytes", "is too large"))?,
         None => defaults.max_body_bytes,
     };
+    let max_connections = match map.remove("max_connections") {
+        Some(v) => match usize::try_from(unsigned("wpthost.max_connections", &v)?) {
+            // tokio's semaphore holds at most `usize::MAX >> 3` permits.
+            Ok(n) if (1..=usize::MAX >> 3).contains(&n) => n,
+            _ => {
+                return Err(ConfigError::bad(
+                    "wpthost.max_connections",
+                    "must be at least 1 (and fit a semaphore)",
+                ))
+            }
+        },
+        None => defaults.max_connections,
+    };
     let plugins = match map.remove("plugins") {
         Some(v) => Value::Object(object("wpthost.plugins", v)?),
         None => defaults.plugins,
@@ -243,6 +256,13 @@ pub(crate) fn parse_server_settings(value: Value) -> Result<ServerSettings, Conf
         idle_timeout: millis(&mut map, "idle_timeout_ms", defaults.idle_timeout, 1)?,
         latency: millis(&mut map, "latency_ms", defaults.latency, 0)?,
         max_body_bytes,
+        request_body_timeout: millis(
+            &mut map,
+            "request_body_timeout_ms",
+            defaults.request_body_timeout,
+            1,
+        )?,
+        max_connections,
         plugins,
     };
     no_more_keys("wpthost", &map)?;

@@ -17,6 +17,12 @@ pub struct ServerSettings {
     pub latency: Duration,
     /// Largest request body accepted (413 beyond).
     pub max_body_bytes: usize,
+    /// A whole request body must arrive within this time (408 and close beyond), however steadily
+    /// it trickles: the idle timeout alone only bounds each read.
+    pub request_body_timeout: Duration,
+    /// Connections served at once, over all listeners; further clients wait in the listen backlog
+    /// until a connection ends.
+    pub max_connections: usize,
     /// The `wpthost.plugins` object, kept as given for the plugin host to interpret (`{}` if absent).
     pub plugins: serde_json::Value,
 }
@@ -29,6 +35,8 @@ impl Default for ServerSettings {
             idle_timeout: Duration::from_secs(120),
             latency: Duration::ZERO,
             max_body_bytes: 64 * 1024 * 1024,
+            request_body_timeout: Duration::from_secs(60),
+            max_connections: 10_000,
             plugins: serde_json::Value::Object(serde_json::Map::new()),
         }
     }

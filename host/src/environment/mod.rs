@@ -143,6 +143,13 @@ impl Environment {
                     return response;
                 }
             },
+            Body::FileRanges(_) => match crate::pipes::resolve_body(response.body.clone()).await {
+                Ok(data) => data,
+                Err(e) => {
+                    tracing::warn!("inject-script: {e}");
+                    return response;
+                }
+            },
             Body::Steps(_) => return response,
         };
         // The new body is a plain byte string, so it gets a Content-Length (as in serve.py).

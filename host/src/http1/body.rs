@@ -31,6 +31,9 @@ pub enum BodyError {
     /// The client closed or stalled mid-body: nothing can be answered.
     #[error("connection lost while reading the body")]
     Io,
+    /// The body kept arriving, but not all of it within `request_body_timeout` (408).
+    #[error("request body not received in time")]
+    TimedOut,
 }
 
 /// The framing a request head declares. Transfer-Encoding wins over Content-Length.
@@ -72,12 +75,24 @@ fn parse_decimal(s: &[u8]) -> Option<u64> {
     std::str::from_utf8(s).ok()?.parse().ok()
 }
 
-/// Read the whole body. Each read may stall at most the idle timeout.
+/// Bounds on reading one body: each read may stall at most the idle timeout, and the whole body
+/// must be in by `whole` (a client trickling one byte per read would otherwise hold the
+/// connection and its buffer for as long as it likes).
+struct Deadlines<'a> {
+    settings: &'a ServerSettings,
+    whole: tokio::time::Instant,
+}
+
+/// Read the whole body within `settings.request_body_timeout`.
 pub(crate) async fn read_body<S: AsyncRead + Unpin>(
     input: &mut Input<S>,
     framing: Framing,
     settings: &ServerSettings,
 ) -> Result<Vec<u8>, BodyError> {
+    let settings = &Deadlines {
+        settings,
+        whole: tokio::time::Instant::now() + settings.request_body_timeout,
+    };
     match framing {
         Framing::None => Ok(Vec::new()),
         Framing::Length(n) => {
@@ -89,25 +104,30 @@ pub(crate) async fn read_body<S: AsyncRead + Unpin>(
             input.buf.drain(..n);
             Ok(body)
         }
-        Framing::Chunked => read_chunked(input, settings.max_body_bytes, settings).await,
+        Framing::Chunked => read_chunked(input, settings.settings.max_body_bytes, settings).await,
     }
 }
 
 async fn fill<S: AsyncRead + Unpin>(
     input: &mut Input<S>,
-    settings: &ServerSettings,
+    deadlines: &Deadlines<'_>,
 ) -> Result<(), BodyError> {
-    let deadline = tokio::time::Instant::now() + settings.idle_timeout;
+    let idle = tokio::time::Instant::now() + deadlines.settings.idle_timeout;
+    let deadline = idle.min(deadlines.whole);
     match input.fill(deadline).await {
-        Ok(0) | Err(_) => Err(BodyError::Io),
+        Ok(0) => Err(BodyError::Io),
         Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::TimedOut && deadline == deadlines.whole => {
+            Err(BodyError::TimedOut)
+        }
+        Err(_) => Err(BodyError::Io),
     }
 }
 
 /// One line (without its CRLF/LF) from the front of the buffer, consuming it.
 async fn read_line<S: AsyncRead + Unpin>(
     input: &mut Input<S>,
-    settings: &ServerSettings,
+    settings: &Deadlines<'_>,
 ) -> Result<Vec<u8>, BodyError> {
     let mut scanned = 0;
     loop {
@@ -131,7 +151,7 @@ async fn read_line<S: AsyncRead + Unpin>(
 async fn read_chunked<S: AsyncRead + Unpin>(
     input: &mut Input<S>,
     max: usize,
-    settings: &ServerSettings,
+    settings: &Deadlines<'_>,
 ) -> Result<Vec<u8>, BodyError> {
     let mut body = Vec::new();
     loop {

@@ -478,6 +478,7 @@ async fn send_head_error(writer: &mut ResponseWriter, e: &HeadError) -> std::io:
 async fn send_body_error(writer: &mut ResponseWriter, e: &BodyError) -> std::io::Result<()> {
     let status = match e {
         BodyError::TooLarge => 413,
+        BodyError::TimedOut => 408,
         _ => 400,
     };
     send_plain_error(writer, status, &e.to_string()).await

@@ -2,7 +2,8 @@
 //! (F-RS-4), then the body by variant, which decides framing (F-H1-3, §1.4).
 
 use crate::http1::writer::ResponseWriter;
-use crate::response::{Body, BodyStep, Response};
+use crate::response::{Body, BodyStep, FileRanges, Response};
+use crate::static_files::range_reader::RangeReader;
 use std::io;
 use tokio::io::AsyncReadExt;
 
@@ -35,6 +36,7 @@ pub async fn write_response(
     let content_length = match &response.body {
         Body::Bytes(b) => Some(b.len() as u64),
         Body::File { len, .. } if options.file_content_length => Some(*len),
+        Body::FileRanges(r) => r.content_length(),
         _ => None,
     };
     writer
@@ -48,6 +50,7 @@ pub async fn write_response(
         match response.body {
             Body::Bytes(b) | Body::Unframed(b) => writer.write_body_bytes(&b).await?,
             Body::File { path, len } => write_file(writer, &path, len).await?,
+            Body::FileRanges(r) => write_file_ranges(writer, &r).await?,
             Body::Steps(steps) => {
                 for step in steps {
                     match step {
@@ -66,6 +69,63 @@ pub async fn write_response(
         }
     }
     writer.flush().await
+}
+
+/// Stream each range from disk, with its multipart head when there are several (F-RG-1..3).
+/// A file that shrank since it was measured ends the body early and closes the connection.
+async fn write_file_ranges(writer: &mut ResponseWriter, r: &FileRanges) -> io::Result<()> {
+    let mut reader = match RangeReader::open(&r.path).await {
+        Ok(reader) => reader,
+        Err(e) => {
+            tracing::warn!("opening {}: {e}", r.path.display());
+            writer.close_connection = true;
+            return Ok(());
+        }
+    };
+    for &(offset, len) in &r.ranges {
+        if let Some(layout) = &r.multipart {
+            writer
+                .write_body_bytes(&layout.part_head(offset, len))
+                .await?;
+        }
+        let end = offset.saturating_add(len);
+        let mut pos = offset;
+        while pos < end {
+            let data = reader.bytes_at(pos, end).await?;
+            if data.is_empty() {
+                writer.close_connection = true;
+                return Ok(());
+            }
+            pos += data.len() as u64;
+            writer.write_body_bytes(data).await?;
+        }
+    }
+    if let Some(layout) = &r.multipart {
+        writer.write_body_bytes(&layout.trailer()).await?;
+    }
+    Ok(())
+}
+
+/// Copy up to `len` bytes from `file` to the body; returns how many there were.
+async fn copy_exact(
+    writer: &mut ResponseWriter,
+    file: &mut tokio::fs::File,
+    len: u64,
+    chunk: &mut [u8],
+) -> io::Result<u64> {
+    let mut remaining = len;
+    while remaining > 0 {
+        let want = chunk
+            .len()
+            .min(usize::try_from(remaining).unwrap_or(usize::MAX));
+        let n = file.read(&mut chunk[..want]).await?;
+        if n == 0 {
+            break;
+        }
+        remaining -= n as u64;
+        writer.write_body_bytes(&chunk[..n]).await?;
+    }
+    Ok(len - remaining)
 }
 
 /// Stream at most `len` bytes of the file. If it shrank since it was measured, the framing promised
@@ -98,17 +158,9 @@ async fn write_file(
             return Ok(());
         }
     };
-    let mut remaining = len;
     let mut chunk = vec![0u8; FILE_CHUNK];
-    while remaining > 0 {
-        let want = chunk.len().min(remaining as usize);
-        let n = file.read(&mut chunk[..want]).await?;
-        if n == 0 {
-            writer.close_connection = true;
-            break;
-        }
-        remaining -= n as u64;
-        writer.write_body_bytes(&chunk[..n]).await?;
+    if copy_exact(writer, &mut file, len, &mut chunk).await? < len {
+        writer.close_connection = true;
     }
     Ok(())
 }

@@ -1,7 +1,8 @@
 //! Turning any body into bytes for the pipes that rewrite it (wptserve's `resolve_content`).
 
 use super::PipeError;
-use crate::response::{Body, BodyStep};
+use crate::response::{Body, BodyStep, FileRanges};
+use crate::static_files::range_reader::RangeReader;
 use bytes::{Bytes, BytesMut};
 
 /// The whole body as bytes: files are read without blocking a worker thread, and a stepped body
@@ -13,6 +14,13 @@ pub async fn resolve(body: Body) -> Result<Bytes, PipeError> {
             .await
             .map(Bytes::from)
             .map_err(|source| PipeError::Read { path, source }),
+        // Pipes act on the partial body, exactly the bytes the range selected (F-RG-7).
+        Body::FileRanges(ranges) => read_ranges(&ranges)
+            .await
+            .map_err(|source| PipeError::Read {
+                path: ranges.path.clone(),
+                source,
+            }),
         Body::Steps(steps) => {
             let mut out = BytesMut::new();
             for step in steps {
@@ -24,4 +32,29 @@ pub async fn resolve(body: Body) -> Result<Bytes, PipeError> {
             Ok(out.freeze())
         }
     }
+}
+
+/// The bytes a `Body::FileRanges` stands for, multipart heads included.
+async fn read_ranges(r: &FileRanges) -> std::io::Result<Bytes> {
+    let mut reader = RangeReader::open(&r.path).await?;
+    let mut out = BytesMut::new();
+    for &(offset, len) in &r.ranges {
+        if let Some(layout) = &r.multipart {
+            out.extend_from_slice(&layout.part_head(offset, len));
+        }
+        let end = offset.saturating_add(len);
+        let mut pos = offset;
+        while pos < end {
+            let data = reader.bytes_at(pos, end).await?;
+            if data.is_empty() {
+                return Err(std::io::ErrorKind::UnexpectedEof.into());
+            }
+            pos += data.len() as u64;
+            out.extend_from_slice(data);
+        }
+    }
+    if let Some(layout) = &r.multipart {
+        out.extend_from_slice(&layout.trailer());
+    }
+    Ok(out.freeze())
 }

@@ -17,6 +17,7 @@ mod sub;
 mod tokenizer;
 mod trickle;
 
+pub use body::resolve as resolve_body;
 pub use tokenizer::{tokenize, PipeCall};
 
 use crate::config::Config;

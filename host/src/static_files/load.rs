@@ -46,9 +46,15 @@ pub struct FileOutcome {
 pub enum FileBody {
     /// The whole file, in memory (`Some`) or to be streamed from disk (`None`).
     Whole(Option<Bytes>),
-    /// Each range of the `Range` header with its bytes.
+    /// Each range of the `Range` header with its bytes (small enough to hold in memory).
     Ranges(Vec<(ByteRange, Bytes)>),
+    /// The ranges of the `Range` header, too large to hold: the writer streams them from disk.
+    RangesOnDisk(Vec<ByteRange>),
 }
+
+/// Room reserved per multipart part for its boundary and headers when deciding whether the
+/// ranges fit in memory.
+const PART_HEAD_ALLOWANCE: u64 = 160;
 
 pub fn run(job: Job) -> Outcome {
     match run_inner(job) {
@@ -104,6 +110,15 @@ fn read_body(job: &Job, len: u64) -> Result<FileBody, StaticError> {
             status: e.status,
             message: e.message,
         })?;
+        let held: u64 = list
+            .iter()
+            .map(|r| r.len().saturating_add(PART_HEAD_ALLOWANCE))
+            .fold(0, u64::saturating_add);
+        if held > job.inline_limit {
+            // Open it now so that an unreadable file is a 404 before any header is sent.
+            File::open(path).map_err(|_| StaticError::NotFound)?;
+            return Ok(FileBody::RangesOnDisk(list));
+        }
         return read_ranges(path, &list).map(FileBody::Ranges);
     }
     let mut file = File::open(path).map_err(|_| StaticError::NotFound)?;

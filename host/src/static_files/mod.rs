@@ -4,7 +4,7 @@
 //!
 //! Each request makes one hop to the blocking pool (`load`), which does every file-system call:
 //! stat, headers files (cached while unchanged), listing, and the read of a small file or of the
-//! requested ranges. Larger files are left to the writer to stream. A `.sub.headers` file adds a
+//! requested ranges. Larger files and ranges are left to the writer to stream. A `.sub.headers` file adds a
 //! second hop, because its template is rendered per request and may read files.
 
 mod asis;
@@ -14,12 +14,13 @@ pub mod listing;
 mod load;
 pub mod mime;
 pub mod path;
+pub mod range_reader;
 pub mod ranges;
 
 use crate::config::Config;
 use crate::http1::writer::ResponseWriter;
 use crate::request::Request;
-use crate::response::{Body, Response};
+use crate::response::{Body, FileRanges, MultipartLayout, Response};
 use crate::server::Handled;
 use bytes::Bytes;
 use error::StaticError;
@@ -27,8 +28,9 @@ use headers_file::{HeaderList, HeadersCache, HeadersSource};
 use load::{FileBody, FileOutcome, Job, Outcome};
 use std::sync::Arc;
 
-/// Files up to this size are read in the same blocking hop as their metadata; larger ones are
-/// streamed by the writer from `Body::File`.
+/// Files (and ranges, with their multipart heads) up to this size are read in the same blocking
+/// hop as their metadata; larger ones are streamed by the writer from `Body::File` /
+/// `Body::FileRanges`, so concurrent `Range: bytes=0-` requests on a big file cost no memory.
 const INLINE_LIMIT: u64 = 256 * 1024;
 
 pub struct StaticFiles {
@@ -122,16 +124,27 @@ impl StaticFiles {
                     response.headers.set("Content-Range", range.header_value());
                     response.body = Body::Bytes(data);
                 } else {
-                    let part_type = response.headers.get(b"content-type").last().cloned();
-                    let boundary = uuid::Uuid::new_v4().to_string();
-                    response.headers.set(
-                        "Content-Type",
-                        format!("multipart/byteranges; boundary={boundary}"),
-                    );
+                    let layout = multipart_layout(&mut response, file.len);
                     let refs: Vec<_> = parts.iter().map(|(r, d)| (*r, d.as_ref())).collect();
-                    let body = ranges::multipart_body(&boundary, part_type.as_deref(), &refs);
+                    let body = ranges::multipart_body(&layout, &refs);
                     response.body = Body::Unframed(Bytes::from(body));
                 }
+            }
+            FileBody::RangesOnDisk(list) => {
+                response.status = 206;
+                let multipart = if list.len() == 1 {
+                    response
+                        .headers
+                        .set("Content-Range", list[0].header_value());
+                    None
+                } else {
+                    Some(multipart_layout(&mut response, file.len))
+                };
+                response.body = Body::FileRanges(FileRanges {
+                    path: fs_path.to_path_buf(),
+                    ranges: list.iter().map(|r| (r.lower, r.len())).collect(),
+                    multipart,
+                });
             }
         }
         Ok(response)
@@ -199,6 +212,21 @@ impl StaticFiles {
                 "template task failed: {join}"
             ))),
         }
+    }
+}
+
+/// F-RG-3: the part Content-Type is the response's last one, which the multipart type replaces.
+fn multipart_layout(response: &mut Response, file_size: u64) -> MultipartLayout {
+    let content_type = response.headers.get(b"content-type").last().cloned();
+    let boundary = uuid::Uuid::new_v4().to_string();
+    response.headers.set(
+        "Content-Type",
+        format!("multipart/byteranges; boundary={boundary}"),
+    );
+    MultipartLayout {
+        boundary,
+        content_type,
+        file_size,
     }
 }
 

@@ -2,6 +2,8 @@
 //! suffix forms, clamping, sorting and coalescing, the 416/400 errors with their exact messages, and
 //! the `multipart/byteranges` body layout.
 
+use crate::response::MultipartLayout;
+
 /// A satisfiable range: `lower..upper` (upper exclusive) of a file of `size` bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ByteRange {
@@ -183,32 +185,16 @@ fn coalesce(mut ranges: Vec<ByteRange>) -> Vec<ByteRange> {
     out
 }
 
-/// `MultipartContent` serialised: `\r\n--B\r\n<part>\r\n--B\r\n<part>\r\n--B--`, each part
-/// `Content-Type: T\r\nContent-Range: bytes a-b/n\r\n\r\n<data>` (F-RG-3).
-pub fn multipart_body(
-    boundary: &str,
-    content_type: Option<&[u8]>,
-    parts: &[(ByteRange, &[u8])],
-) -> Vec<u8> {
+/// `MultipartContent` serialised in memory (small bodies; large ones stream through
+/// `Body::FileRanges` with the same layout, F-RG-3).
+pub fn multipart_body(layout: &MultipartLayout, parts: &[(ByteRange, &[u8])]) -> Vec<u8> {
     let total: usize = parts.iter().map(|(_, d)| d.len() + 128).sum();
-    let mut out = Vec::with_capacity(total + boundary.len() + 8);
+    let mut out = Vec::with_capacity(total + layout.boundary.len() + 8);
     for (range, data) in parts {
-        out.extend_from_slice(b"\r\n--");
-        out.extend_from_slice(boundary.as_bytes());
-        out.extend_from_slice(b"\r\n");
-        if let Some(ct) = content_type {
-            out.extend_from_slice(b"Content-Type: ");
-            out.extend_from_slice(ct);
-            out.extend_from_slice(b"\r\n");
-        }
-        out.extend_from_slice(b"Content-Range: ");
-        out.extend_from_slice(range.header_value().as_bytes());
-        out.extend_from_slice(b"\r\n\r\n");
+        out.extend_from_slice(&layout.part_head(range.lower, range.len()));
         out.extend_from_slice(data);
     }
-    out.extend_from_slice(b"\r\n--");
-    out.extend_from_slice(boundary.as_bytes());
-    out.extend_from_slice(b"--");
+    out.extend_from_slice(&layout.trailer());
     out
 }
 
@@ -322,8 +308,13 @@ mod tests {
             .iter()
             .map(|r| (*r, &data[r.lower as usize..r.upper as usize]))
             .collect();
+        let layout = MultipartLayout {
+            boundary: "B".into(),
+            content_type: Some(b"text/plain".to_vec()),
+            file_size: 24,
+        };
         assert_eq!(
-            multipart_body("B", Some(b"text/plain"), &parts),
+            multipart_body(&layout, &parts),
             b"\r\n--B\r\nContent-Type: text/plain\r\nContent-Range: bytes 1-2/24\r\n\r\nhi\
               \r\n--B\r\nContent-Type: text/plain\r\nContent-Range: bytes 5-10/24\r\n\r\nis a t\
               \r\n--B--"
