@@ -36,31 +36,49 @@ fn rss_bytes() -> u64 {
         .map_or(0, |kb| kb * 1024)
 }
 
-/// F-RG-1/F-RG-2: `Range: bytes=0-` on a large file, several clients at once, none reading its
-/// body: the server streams each range instead of loading it, so its memory barely moves
-/// (loading would cost 4 x 256 MiB), and each 206 is framed by Content-Length as in wptserve.
-#[test]
-fn f_rg_1_concurrent_open_ranges_on_a_large_file_are_streamed_not_loaded() {
-    const SIZE: u64 = 256 * 1024 * 1024;
+/// A 256 MiB file that takes no disk space (a hole reading as zeros).
+fn sparse_root(size: u64) -> TempDocRoot {
     let root = TempDocRoot::new();
     let path = root.write("big.bin", b"");
     let file = std::fs::OpenOptions::new()
         .write(true)
         .open(&path)
         .expect("open big.bin");
-    file.set_len(SIZE).expect("sparse file"); // a hole: no disk space, reads as zeros
-    drop(file);
-    let server = server_with(&root, serde_json::json!({}));
-    let port = server.port();
+    file.set_len(size).expect("sparse file");
+    root
+}
+
+/// Four clients send `request` at once and read only the response head; the server's memory must
+/// barely move (loading the body would cost 4 x 256 MiB). Returns the heads.
+fn heads_without_reading_bodies(port: u16, request: &[u8]) -> Vec<wpthost_tests::RawResponse> {
     let before = rss_bytes();
     let mut clients = Vec::new();
     for _ in 0..4 {
         let mut c = RawConnection::open(port);
-        c.send(&get_range(port, "/big.bin", "bytes=0-", true));
+        c.send(request);
         clients.push(c);
     }
-    for c in &mut clients {
-        let head = c.read_head_only();
+    let heads: Vec<_> = clients.iter_mut().map(|c| c.read_head_only()).collect();
+    std::thread::sleep(Duration::from_millis(300));
+    let grown = rss_bytes().saturating_sub(before);
+    assert!(
+        grown < 96 * 1024 * 1024,
+        "server memory grew by {} MiB serving 4 large bodies",
+        grown / (1024 * 1024)
+    );
+    heads
+}
+
+/// F-RG-1/F-RG-2: `Range: bytes=0-` on a large file, several clients at once, none reading its
+/// body: the server streams each range instead of loading it, and each 206 is framed by
+/// Content-Length as in wptserve.
+#[test]
+fn f_rg_1_concurrent_open_ranges_on_a_large_file_are_streamed_not_loaded() {
+    let root = sparse_root(256 * 1024 * 1024);
+    let server = server_with(&root, serde_json::json!({}));
+    let port = server.port();
+    let request = get_range(port, "/big.bin", "bytes=0-", true);
+    for head in heads_without_reading_bodies(port, &request) {
         assert_eq!(head.status_line, "HTTP/1.1 206 Partial Content");
         assert_eq!(
             head.header_str("Content-Range").as_deref(),
@@ -71,13 +89,69 @@ fn f_rg_1_concurrent_open_ranges_on_a_large_file_are_streamed_not_loaded() {
             Some("268435456")
         );
     }
-    std::thread::sleep(Duration::from_millis(300));
-    let grown = rss_bytes().saturating_sub(before);
-    assert!(
-        grown < 96 * 1024 * 1024,
-        "server memory grew by {} MiB serving 4 open ranges",
-        grown / (1024 * 1024)
+}
+
+/// F-PP-3: `slice` of a large static file is a range of the file on disk, not a loaded copy; the
+/// framing is wptserve's for a sliced body (Content-Length).
+#[test]
+fn f_pp_3_slice_of_a_large_file_is_streamed_not_loaded() {
+    let root = sparse_root(256 * 1024 * 1024);
+    let server = server_with(&root, serde_json::json!({}));
+    let port = server.port();
+    let request = format!(
+        "GET /big.bin?pipe=slice(1) HTTP/1.1\r\nHost: localhost:{port}\r\nConnection: close\r\n\r\n"
     );
+    for head in heads_without_reading_bodies(port, request.as_bytes()) {
+        assert_eq!(head.status_line, "HTTP/1.1 200 OK");
+        assert_eq!(head.header_all("Content-Length"), vec![&b"268435455"[..]],);
+    }
+}
+
+/// F-PP-3 byte for byte on a streamed file, also after a streamed range (F-RG-7) and with a
+/// second slice that slices the first.
+#[test]
+fn f_pp_3_slice_of_a_large_file_is_exact() {
+    let data = pattern(2 * 1024 * 1024);
+    let root = TempDocRoot::new();
+    root.write("big.bin", &data);
+    let server = server_with(&root, serde_json::json!({}));
+    let port = server.port();
+    for (target, range, expected) in [
+        (
+            "/big.bin?pipe=slice(300000,-1000)",
+            None,
+            &data[300000..data.len() - 1000],
+        ),
+        ("/big.bin?pipe=slice(-5)", None, &data[data.len() - 5..]),
+        ("/big.bin?pipe=slice(500000,400000)", None, &data[0..0]),
+        (
+            "/big.bin?pipe=slice(10,600000)|slice(5,7)",
+            None,
+            &data[15..17],
+        ),
+        (
+            "/big.bin?pipe=slice(-20)",
+            Some("bytes=300000-"),
+            &data[data.len() - 20..],
+        ),
+    ] {
+        let mut c = RawConnection::open(port);
+        let req = match range {
+            Some(r) => get_range(port, target, r, false),
+            None => format!("GET {target} HTTP/1.1\r\nHost: localhost:{port}\r\n\r\n").into_bytes(),
+        };
+        c.send(&req);
+        let r = c.read_response();
+        assert_eq!(
+            r.header_str("Content-Length"),
+            Some(expected.len().to_string()),
+            "{target}"
+        );
+        assert!(r.body == expected, "{target}: body differs");
+        // Framed, so the connection stays usable (F-H1-2).
+        c.send(format!("GET /missing HTTP/1.1\r\nHost: localhost:{port}\r\n\r\n").as_bytes());
+        assert_eq!(c.read_response().status_code(), 404, "{target}");
+    }
 }
 
 /// F-RG-1/F-RG-2 byte for byte above the in-memory threshold: an open range and a suffix range,

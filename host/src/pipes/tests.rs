@@ -49,7 +49,12 @@ async fn run(target: &str, sub_path: Option<&str>) -> Result<Response, PipeError
     let (response, dir) = file_response();
     let req = request(target, &[], dir.path.clone());
     let cfg = Config::for_doc_root(dir.path.clone()).unwrap();
-    apply(response, &req, sub_path, &cfg).await
+    let mut r = apply(response, &req, sub_path, &cfg).await?;
+    // `slice` leaves a file on disk as a range of it: read it while the file still exists.
+    if let Body::FileRanges(_) = &r.body {
+        r.body = Body::Bytes(resolve_body(std::mem::take(&mut r.body)).await?);
+    }
+    Ok(r)
 }
 
 fn headers(r: &Response) -> Vec<(String, String)> {
