@@ -19,6 +19,7 @@ use wpthost::config::Config;
 use wpthost::listener;
 use wpthost::server::ServerState;
 
+/// Requests measured per language (`WPTHOST_BENCH_ITERATIONS` overrides, e.g. for profiling).
 const ITERATIONS: usize = 2000;
 const WARMUP: usize = 50;
 const LANGUAGES: [&str; 5] = ["rust", "c", "zig", "python", "js"];
@@ -46,6 +47,8 @@ fn start(doc_root: &Path) -> Server {
     let mut config = Config::for_doc_root(doc_root.to_path_buf()).expect("bench config");
     config.server_host = "127.0.0.1".to_owned();
     config.bind_address = true;
+    // The static baseline must be kept alive too (wptserve framing would close after each file).
+    config.server.static_content_length = true;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -115,12 +118,19 @@ struct Stats {
     mean: Duration,
 }
 
+fn iterations() -> usize {
+    std::env::var("WPTHOST_BENCH_ITERATIONS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(ITERATIONS)
+}
+
 fn measure(port: u16, target: &str) -> Stats {
     let mut stream = connect(port);
     for _ in 0..WARMUP {
         request(&mut stream, target);
     }
-    let mut samples: Vec<Duration> = (0..ITERATIONS)
+    let mut samples: Vec<Duration> = (0..iterations())
         .map(|_| {
             let started = Instant::now();
             request(&mut stream, target);
@@ -158,7 +168,12 @@ fn main() {
         "{:<8} {:>9} {:>12} {:>12} {:>10} {:>10} {:>10}",
         "language", "size", "cold start", "warm start", "median", "p90", "mean"
     );
+    // `WPTHOST_BENCH_LANGS=python,js` measures only those.
+    let only = std::env::var("WPTHOST_BENCH_LANGS").unwrap_or_default();
     for lang in LANGUAGES {
+        if !only.is_empty() && !only.split(',').any(|l| l == lang) {
+            continue;
+        }
         let root = scratch.join(lang).join("root");
         let cache = scratch.join(lang).join("cache");
         std::fs::create_dir_all(&root).expect("doc root");
@@ -175,7 +190,7 @@ fn main() {
         let server = start(&root);
         let cold = first_request(server.port);
         let stats = measure(server.port, "/echo?format=text");
-        let baseline = if lang == LANGUAGES[0] {
+        let baseline = if lang == "rust" {
             Some(measure(server.port, "/static.txt"))
         } else {
             None
