@@ -5,6 +5,7 @@
 #
 #   scripts/build-guests.sh              all languages: rust python js c zig
 #   scripts/build-guests.sh python js    only these
+#   WPTHOST_TOOLS=/some/dir              where the toolchains go (default ~/.cache/wpthost/guest-tools)
 #
 # Output: plugins/target/guests/<lang>/<name>.wasm (Rust: plugins/target/wasm32-wasip2/release/).
 # One language by hand (what this script runs; see docs/WRITING-HANDLERS.md):
@@ -17,10 +18,19 @@
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-cache="${WPTHOST_TOOLS:-$root/.cache}"
+# Toolchains live outside the clone so that every clone on a machine (CI runs in a fresh one) shares
+# them; .cache/{py,js,tools} in the repository point there, so the one-line commands above work.
+cache="${WPTHOST_TOOLS:-${XDG_CACHE_HOME:-$HOME/.cache}/wpthost/guest-tools}"
 out="$root/plugins/target/guests"
 examples=(echo stash trickle)
-mkdir -p "$cache" "$out"
+mkdir -p "$cache" "$out" "$root/.cache"
+for dir in py js tools zig-sdk; do
+    link="$root/.cache/$dir"
+    if [[ ! -e "$link" && ! -L "$link" ]]; then
+        mkdir -p "$cache/$dir"
+        ln -s "$cache/$dir" "$link"
+    fi
+done
 
 # One build at a time: the cross-language test and a developer may start this together.
 exec 9>"$cache/build-guests.lock"
