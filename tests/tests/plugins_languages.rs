@@ -328,3 +328,18 @@ fn trickle_is_identical_in_every_language_f_rs_6_f_py_7_f_h1_3() {
         assert_eq!(RawResponse::parse(&raw).status_code(), 500, "{}", s.lang);
     }
 }
+
+/// The Python SDK's own tests (wptserve's return forms, header rules, query parsing, HTTPException,
+/// F-PY-3, F-RS-2, F-RQ-6, F-ER-2), run under CPython against a recording fake host.
+#[test]
+fn python_sdk_unit_tests_f_py_3_f_rs_2_f_rq_6_f_er_2() {
+    build_guests();
+    let output = std::process::Command::new(repo().join(".cache/py/bin/python"))
+        .args(["-m", "unittest", "discover", "-s"])
+        .arg(repo().join("plugin-sdk/python/tests"))
+        .output()
+        .unwrap_or_else(|e| panic!("running the Python SDK tests: {e}"));
+    let report = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{report}");
+    assert!(report.contains("\nOK"), "{report}");
+}
