@@ -43,7 +43,7 @@ stale() {
     local target="$1"
     shift
     [[ -f "$target" ]] || return 0
-    [[ -n "$(find "$@" -type f -newer "$target" -print -quit 2>/dev/null)" ]]
+    [[ -n "$(find "$@" -type f -not -path '*/__pycache__/*' -newer "$target" -print -quit 2>/dev/null)" ]]
 }
 
 apt_install() {

@@ -335,6 +335,7 @@ fn trickle_is_identical_in_every_language_f_rs_6_f_py_7_f_h1_3() {
 fn python_sdk_unit_tests_f_py_3_f_rs_2_f_rq_6_f_er_2() {
     build_guests();
     let output = std::process::Command::new(repo().join(".cache/py/bin/python"))
+        .env("PYTHONDONTWRITEBYTECODE", "1")
         .args(["-m", "unittest", "discover", "-s"])
         .arg(repo().join("plugin-sdk/python/tests"))
         .output()
