@@ -16,7 +16,8 @@ use wpthost::response::{Body, Response};
 use wpthost::template::{self, EscapeType};
 
 /// What a browser sends for a subresource: 9 header lines, about 600 bytes.
-const BROWSER_HEAD: &[u8] = b"GET /fetch/api/resources/data.json?id=4a8c&pipe=header(X-A,1) HTTP/1.1\r\n\
+const BROWSER_HEAD: &[u8] =
+    b"GET /fetch/api/resources/data.json?id=4a8c&pipe=header(X-A,1) HTTP/1.1\r\n\
 Host: web-platform.test:8000\r\n\
 User-Agent: Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0\r\n\
 Accept: text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,*/*;q=0.8\r\n\
@@ -109,7 +110,11 @@ fn bench_pipes(c: &mut Criterion) {
             "pipe=status(404)|header(X-A,b,True)|slice(0,100)",
             None,
         ),
-        (".sub. file: sub(html) over 1 KiB", "q=bench", Some("/bench/page.sub.html")),
+        (
+            ".sub. file: sub(html) over 1 KiB",
+            "q=bench",
+            Some("/bench/page.sub.html"),
+        ),
     ] {
         let request = request(query);
         group.bench_function(name, |b| {
@@ -139,12 +144,20 @@ fn bench_template(c: &mut Criterion) {
     let substitutions = page.windows(2).filter(|w| w == b"{{").count();
     let page_name = format!("1 KiB, {substitutions} substitutions, html escape");
     let mut group = c.benchmark_group("template");
-    group.throughput(Throughput::Bytes(page.len() as u64));
     for (name, content, escape) in [
         (page_name.as_str(), &page, EscapeType::Html),
-        ("1 KiB, no substitution (borrowed)", &plain, EscapeType::Html),
-        ("uuid() url_base location[host] domains[www]", &functions, EscapeType::None),
+        (
+            "1 KiB, no substitution (borrowed)",
+            &plain,
+            EscapeType::Html,
+        ),
+        (
+            "uuid() url_base location[host] domains[www]",
+            &functions,
+            EscapeType::None,
+        ),
     ] {
+        group.throughput(Throughput::Bytes(content.len() as u64));
         group.bench_function(name, |b| {
             b.iter(
                 || match template::render(black_box(content), &request, &config, &escape) {
