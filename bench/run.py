@@ -3,11 +3,12 @@
 on one generated document root. See docs/PERFORMANCE.md for what is measured and the latest figures.
 
 Every load scenario runs `--rounds` times per server, the order of the servers reversed each round,
-with wrk on 127.0.0.1 and a fixed duration. Printed per scenario and server: requests/s, median and
+on 127.0.0.1 and for a fixed duration: ab where static responses end with the connection (wrk
+mishandles those), wrk otherwise. Printed per scenario and server: requests/s, median and
 p99 latency, the server's peak memory during the scenario, and the ratio to wptserve (and to nginx).
 Delay scenarios print observed minus requested delay (p50/p99/max).
 
-    bench/run.py                          # build, set up, run everything (about 6 min after the build)
+    bench/run.py                          # build, set up, run everything (about 8 min after the build)
     bench/run.py --skip-build --duration 2 --rounds 1
     bench/run.py --only static-1k,echo,sleep-1000
     bench/run.py --json results.json      # also write every figure as JSON
