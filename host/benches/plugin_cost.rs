@@ -1,7 +1,7 @@
-//! Per-request cost of a small Rust plugin (issue 4: target ≤ 50 µs median): manifest resolution,
-//! then a fresh store and instance from the cached `InstancePre`, the `handle` call (which sets a
-//! body through the response import) and teardown, through `PluginHost` exactly as the server calls
-//! it, with a socket-less writer.
+//! Per-request cost of a small Rust plugin (issue 4: target ≤ 50 µs median): a fresh store and
+//! instance from the cached `InstancePre`, the `handle` call (which sets a header and a body through
+//! the response import) and teardown, through `PluginHost` exactly as the server calls it, with a
+//! socket-less writer; also manifest resolution alone and both together.
 //!
 //! `cargo bench -p wpthost --bench plugin_cost` (the guests are built first if missing).
 

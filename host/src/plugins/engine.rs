@@ -41,11 +41,18 @@ fn pooling(settings: &PluginSettings) -> PoolingAllocationConfig {
     p.max_tables_per_component(64);
     p.max_core_instances_per_component(200);
     p.table_elements(20_000);
-    // No "keep resident" memset on teardown: zeroing a fixed prefix of every slot touches pages the
-    // guest never used, which a burst of a thousand fresh slots pays for in page faults; the
-    // decommit (madvise) path only releases what was touched.
-    p.linear_memory_keep_resident(0);
-    p.table_keep_resident(0);
+    // Slot reset: with PAGEMAP_SCAN (Linux >= 6.7) only the pages the guest dirtied are restored
+    // with memset and stay resident, so the next instance neither pays an madvise nor page-faults
+    // them back. Without it, a fixed-prefix memset would touch pages a Rust guest never uses (its
+    // stack sits at 1 MiB), so keep-resident is only set when the scan is available.
+    if PoolingAllocationConfig::is_pagemap_scan_available() {
+        p.pagemap_scan(wasmtime::Enabled::Yes);
+        p.linear_memory_keep_resident(2 * 1024 * 1024);
+        p.table_keep_resident(64 * 1024);
+    } else {
+        p.linear_memory_keep_resident(0);
+        p.table_keep_resident(0);
+    }
     p
 }
 

@@ -41,6 +41,7 @@ use std::sync::Arc;
 use wasmtime::Engine;
 
 /// A plugin route that governs a request (nearest manifest, first matching route).
+#[derive(Clone)]
 pub struct PluginMatch {
     pub route_match: Vec<(String, String)>,
     resolved: Resolved,
