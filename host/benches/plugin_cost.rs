@@ -114,6 +114,22 @@ fn bench(c: &mut Criterion) {
         "plugin request: resolve + instantiate + handle + teardown",
         |b| b.iter(serve),
     );
+    // The plugin's own cost, routing excluded: fresh store and instance from the cached
+    // `InstancePre`, the call (with its host calls), teardown.
+    let matched = rt
+        .block_on(host.resolve(&request))
+        .unwrap_or_else(|| panic!("no route"));
+    c.bench_function("plugin instantiate + handle + teardown", |b| {
+        b.iter(|| {
+            rt.block_on(async {
+                let mut writer = ResponseWriter::detached();
+                match host.handle(matched.clone(), &request, &mut writer).await {
+                    Handled::Response { response, .. } => assert_eq!(response.status, 200),
+                    _ => panic!("expected a returned response"),
+                }
+            })
+        })
+    });
     let _ = std::fs::remove_dir_all(&root);
 }
 
