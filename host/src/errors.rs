@@ -19,7 +19,10 @@ pub fn json_error(code: u16, message: &str) -> Response {
 
 /// A 5xx error in F-ER-3's shape: `Internal server error loading <url>:\n  <detail>`.
 pub fn internal_error(code: u16, url: &str, detail: &str) -> Response {
-    json_error(code, &format!("Internal server error loading {url}:\n  {detail}"))
+    json_error(
+        code,
+        &format!("Internal server error loading {url}:\n  {detail}"),
+    )
 }
 
 /// Python's `json.dumps` with default separators (`", "`, `": "`) and `ensure_ascii=True`, so error

@@ -84,7 +84,10 @@ impl Request {
 
     /// First value of a query parameter (`request.GET.first`).
     pub fn query_first(&self, name: &[u8]) -> Option<Vec<u8>> {
-        self.query_pairs().into_iter().find(|(k, _)| k == name).map(|(_, v)| v)
+        self.query_pairs()
+            .into_iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v)
     }
 }
 

@@ -31,7 +31,7 @@ pub fn show(bytes: &[u8]) -> String {
             cut -= 1;
         }
         out.truncate(cut);
-        out.push_str("…");
+        out.push('…');
     }
     out
 }

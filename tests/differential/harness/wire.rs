@@ -191,9 +191,9 @@ impl Reader {
             Parsed::Done(response, used) => {
                 self.buf.drain(..used);
                 ex.responses.push(response);
-                ex.unparsed.extend(self.buf.drain(..));
+                ex.unparsed.append(&mut self.buf);
             }
-            _ => ex.unparsed.extend(self.buf.drain(..)),
+            _ => ex.unparsed.append(&mut self.buf),
         }
     }
 }
@@ -251,7 +251,7 @@ pub fn exchange(case: &Case, port: u16) -> Result<Exchange, String> {
         // Every response arrived: does the server close, keep the connection, or send more?
         let probe_until = Instant::now() + KEEP_ALIVE_PROBE;
         while reader.fill(probe_until) {}
-        ex.unparsed.extend(reader.buf.drain(..));
+        ex.unparsed.append(&mut reader.buf);
     }
     ex.closed = reader.closed;
     let _ = reader.stream.shutdown(Shutdown::Both);
