@@ -8,4 +8,6 @@ wasmtime::component::bindgen!({
     exports: { default: async },
 });
 
-pub use wpthost::handler::types::{Header, Request as WitRequest, RouteParam};
+// `self::` because rustdoc also passes the crate itself as `--extern wpthost`, which would make the
+// generated `wpthost` module ambiguous in doctests.
+pub use self::wpthost::handler::types::{Header, Request as WitRequest, RouteParam};
