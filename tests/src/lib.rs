@@ -14,6 +14,8 @@
 //! assert_eq!(resp.status_code(), 200);
 //! ```
 
+pub mod static_wire;
+
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
