@@ -5,6 +5,7 @@
 
 pub mod cli;
 pub mod config;
+pub mod delay;
 pub mod environment;
 pub mod errors;
 pub mod http1;

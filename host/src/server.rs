@@ -91,7 +91,7 @@ pub async fn handle(state: &ServerState, mut request: Request, writer: &mut Resp
     rewrite_request(&mut request);
     // F-H1-17: wptserve sleeps after routing, before the handler; nothing observable differs.
     if !state.config.server.latency.is_zero() {
-        tokio::time::sleep(state.config.server.latency).await;
+        crate::delay::sleep(state.config.server.latency).await;
     }
     let handled = dispatch(state, &mut request, writer).await;
     finish(state, handled, &request, writer).await;

@@ -61,7 +61,7 @@ pub async fn write_response(
                         }
                         BodyStep::Delay(d) => {
                             writer.flush().await?;
-                            tokio::time::sleep(d).await;
+                            crate::delay::sleep(d).await;
                         }
                     }
                 }

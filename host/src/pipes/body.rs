@@ -26,7 +26,7 @@ pub async fn resolve(body: Body) -> Result<Bytes, PipeError> {
             for step in steps {
                 match step {
                     BodyStep::Data(d) => out.extend_from_slice(&d),
-                    BodyStep::Delay(d) => tokio::time::sleep(d).await,
+                    BodyStep::Delay(d) => crate::delay::sleep(d).await,
                 }
             }
             Ok(out.freeze())

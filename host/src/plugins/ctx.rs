@@ -340,7 +340,7 @@ impl timing::Host for PluginCtx {
             }
         }
         // The request's wall-clock timeout (around the whole call) bounds this.
-        tokio::time::sleep(Duration::from_millis(ms)).await;
+        crate::delay::sleep(Duration::from_millis(ms)).await;
         Ok(())
     }
 
