@@ -65,6 +65,8 @@ pub fn start(state: Arc<ServerState>) -> Result<RunningServer, ListenerError> {
         return Err(ListenerError::NoPorts);
     }
     let ip = resolve_bind_host(state.config.bind_host())?;
+    // Listeners register with this runtime's reactor as they are created.
+    let _guard = runtime.enter();
     let mut listeners = Vec::new();
     for (scheme, port) in ports {
         let addr = SocketAddr::new(ip, port);
@@ -73,30 +75,22 @@ pub fn start(state: Arc<ServerState>) -> Result<RunningServer, ListenerError> {
             addr,
             source,
         };
-        let std_listener = std::net::TcpListener::bind(addr).map_err(bind_err)?;
-        std_listener.set_nonblocking(true).map_err(bind_err)?;
-        let local = std_listener.local_addr().map_err(bind_err)?;
-        listeners.push((scheme, local, std_listener));
+        let listener = bind_listener(addr).map_err(bind_err)?;
+        let local = listener.local_addr().map_err(bind_err)?;
+        listeners.push((scheme, local, listener));
     }
     let (stop, stop_rx) = watch::channel(false);
     // One budget for all listeners: `max_connections` bounds the server, not each port.
     let slots = Arc::new(Semaphore::new(state.config.server.max_connections));
     let mut bound = Vec::new();
     let mut loops = Vec::new();
-    let _guard = runtime.enter();
     if let Some(tls) = &state.tls {
         for line in tls.startup_lines() {
             tracing::info!("{line}");
         }
         tls.spawn_renewal();
     }
-    for (scheme, local, std_listener) in listeners {
-        let listener =
-            TcpListener::from_std(std_listener).map_err(|source| ListenerError::Bind {
-                scheme: scheme.clone(),
-                addr: local,
-                source,
-            })?;
+    for (scheme, local, listener) in listeners {
         tracing::info!("listening on {scheme}://{local}");
         bound.push((scheme.clone(), local));
         loops.push(runtime.spawn(accept_loop(
@@ -109,6 +103,24 @@ pub fn start(state: Arc<ServerState>) -> Result<RunningServer, ListenerError> {
         )));
     }
     Ok(RunningServer { bound, stop, loops })
+}
+
+/// Connections the kernel may hold completed but not yet accepted. std's `bind` asks for 128,
+/// which a burst of 1,000 clients (a test page opening many connections at once) overflows: the
+/// kernel then drops handshakes and clients wait for a SYN retransmit. wptserve asks for 2,000;
+/// the kernel caps this at `net.core.somaxconn` anyway.
+const LISTEN_BACKLOG: u32 = 4096;
+
+fn bind_listener(addr: SocketAddr) -> std::io::Result<TcpListener> {
+    let socket = if addr.is_ipv4() {
+        tokio::net::TcpSocket::new_v4()?
+    } else {
+        tokio::net::TcpSocket::new_v6()?
+    };
+    // As std's bind does on Unix: a restarted server can take its port back at once.
+    socket.set_reuseaddr(true)?;
+    socket.bind(addr)?;
+    socket.listen(LISTEN_BACKLOG)
 }
 
 /// The https ports (`https`, `https-local`, `https-public`), in configuration order.

@@ -371,3 +371,30 @@ fn slow_request_body_gets_408_at_the_whole_body_deadline() {
     );
     let _ = trickler.join();
 }
+
+/// The listen backlog holds a burst of clients the server has not accepted yet (here: all of them,
+/// past `max_connections`). With std's default backlog of 128 the kernel drops the handshakes
+/// beyond it and those clients stall for a SYN retransmit (1 s and more); wptserve asks for 2,000.
+#[test]
+fn listen_backlog_holds_a_burst_of_400_unaccepted_clients() {
+    let root = TempDocRoot::new();
+    let server = server_with(&root, serde_json::json!({"max_connections": 1}));
+    let port = server.port();
+    let req = format!("GET /missing HTTP/1.1\r\nHost: localhost:{port}\r\n\r\n").into_bytes();
+    let mut holder = RawConnection::open(port);
+    holder.send(&req);
+    assert_eq!(holder.read_response().status_code(), 404);
+
+    let addr = std::net::SocketAddr::from(([127, 0, 0, 1], port));
+    let mut waiting = Vec::new();
+    let mut stalled = 0;
+    for _ in 0..400 {
+        match std::net::TcpStream::connect_timeout(&addr, Duration::from_millis(400)) {
+            Ok(stream) => waiting.push(stream),
+            Err(_) => stalled += 1,
+        }
+    }
+    assert_eq!(stalled, 0, "{stalled} of 400 handshakes were dropped");
+    drop(waiting);
+    drop(holder);
+}
