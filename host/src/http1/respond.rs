@@ -5,12 +5,11 @@ use crate::http1::writer::ResponseWriter;
 use crate::response::{Body, BodyStep, FileRanges, Response};
 use crate::static_files::range_reader::RangeReader;
 use std::io;
-use tokio::io::AsyncReadExt;
+use std::io::Read;
 
-/// Files up to this size are read in one blocking-pool call; larger ones are streamed.
-const WHOLE_FILE_LIMIT: u64 = 256 * 1024;
-/// Chunk size when streaming a file (wptserve uses 32 KiB; bigger chunks mean fewer pool hops).
-const FILE_CHUNK: usize = 64 * 1024;
+/// Chunk size when streaming a file (wptserve uses 32 KiB; bigger chunks mean fewer syscalls, and
+/// each chunk is written to the socket without another copy).
+const FILE_CHUNK: usize = 256 * 1024;
 
 /// How the connection wants a response written.
 #[derive(Debug, Clone, Copy, Default)]
@@ -106,51 +105,18 @@ async fn write_file_ranges(writer: &mut ResponseWriter, r: &FileRanges) -> io::R
     Ok(())
 }
 
-/// Copy up to `len` bytes from `file` to the body; returns how many there were.
-async fn copy_exact(
-    writer: &mut ResponseWriter,
-    file: &mut tokio::fs::File,
-    len: u64,
-    chunk: &mut [u8],
-) -> io::Result<u64> {
-    let mut remaining = len;
-    while remaining > 0 {
-        let want = chunk
-            .len()
-            .min(usize::try_from(remaining).unwrap_or(usize::MAX));
-        let n = file.read(&mut chunk[..want]).await?;
-        if n == 0 {
-            break;
-        }
-        remaining -= n as u64;
-        writer.write_body_bytes(&chunk[..n]).await?;
-    }
-    Ok(len - remaining)
-}
-
 /// Stream at most `len` bytes of the file. If it shrank since it was measured, the framing promised
 /// in the header block cannot be kept, so the connection closes.
+///
+/// Reads are plain blocking reads on the connection's task: a document-root file is in the page
+/// cache after its first request, and such a read costs microseconds, while a hop to a blocking
+/// thread pool per chunk costs more than the read itself (docs/ARCHITECTURE.md, "File-system calls").
 async fn write_file(
     writer: &mut ResponseWriter,
     path: &std::path::Path,
     len: u64,
 ) -> io::Result<()> {
-    if len <= WHOLE_FILE_LIMIT {
-        let data = match tokio::fs::read(path).await {
-            Ok(d) => d,
-            Err(e) => {
-                tracing::warn!("reading {}: {e}", path.display());
-                writer.close_connection = true;
-                return Ok(());
-            }
-        };
-        let n = data.len().min(len as usize);
-        if (n as u64) < len {
-            writer.close_connection = true;
-        }
-        return writer.write_body_bytes(&data[..n]).await;
-    }
-    let mut file = match tokio::fs::File::open(path).await {
+    let mut file = match std::fs::File::open(path) {
         Ok(f) => f,
         Err(e) => {
             tracing::warn!("opening {}: {e}", path.display());
@@ -158,9 +124,26 @@ async fn write_file(
             return Ok(());
         }
     };
-    let mut chunk = vec![0u8; FILE_CHUNK];
-    if copy_exact(writer, &mut file, len, &mut chunk).await? < len {
-        writer.close_connection = true;
+    let mut chunk = vec![0u8; usize::try_from(len).unwrap_or(FILE_CHUNK).min(FILE_CHUNK)];
+    let mut remaining = len;
+    while remaining > 0 {
+        let want = chunk
+            .len()
+            .min(usize::try_from(remaining).unwrap_or(usize::MAX));
+        let n = match file.read(&mut chunk[..want]) {
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => {
+                tracing::warn!("reading {}: {e}", path.display());
+                0
+            }
+        };
+        if n == 0 {
+            writer.close_connection = true;
+            break;
+        }
+        remaining -= n as u64;
+        writer.write_body_bytes(&chunk[..n]).await?;
     }
     Ok(())
 }

@@ -98,7 +98,19 @@ impl ResponseWriter {
         self.content_written = true;
         for part in parts {
             self.bytes_written += part.len() as u64;
-            self.buf.extend_from_slice(part);
+            if self.out.is_some() && self.buf.len() + part.len() >= FLUSH_THRESHOLD {
+                // A big piece (a file chunk) goes to the socket from where it is instead of being
+                // copied into the buffer first; only what fills the buffer up is copied, so a
+                // small header block still leaves in the same write as the first body bytes.
+                let fill = FLUSH_THRESHOLD.saturating_sub(self.buf.len()).min(part.len());
+                self.buf.extend_from_slice(&part[..fill]);
+                self.write_buffered().await?;
+                if let Some(out) = self.out.as_mut() {
+                    out.write_all(&part[fill..]).await?;
+                }
+            } else {
+                self.buf.extend_from_slice(part);
+            }
         }
         if self.buf.len() >= FLUSH_THRESHOLD {
             self.flush().await?;
@@ -106,13 +118,20 @@ impl ResponseWriter {
         Ok(())
     }
 
-    /// Send everything buffered to the socket.
-    pub async fn flush(&mut self) -> io::Result<()> {
+    async fn write_buffered(&mut self) -> io::Result<()> {
         if let Some(out) = self.out.as_mut() {
             if !self.buf.is_empty() {
                 out.write_all(&self.buf).await?;
                 self.buf.clear();
             }
+        }
+        Ok(())
+    }
+
+    /// Send everything buffered to the socket.
+    pub async fn flush(&mut self) -> io::Result<()> {
+        self.write_buffered().await?;
+        if let Some(out) = self.out.as_mut() {
             out.flush().await?;
         }
         Ok(())

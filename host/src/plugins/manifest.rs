@@ -12,7 +12,8 @@
 //! ```
 //!
 //! Manifests are re-read when their size, modification time or inode changes (a `stat` per request,
-//! done off the async workers by the caller), so edits apply to the next request.
+//! done inline: a `stat` of a cached dentry costs about a microsecond, a hop to another thread
+//! ten times that), so edits apply to the next request.
 
 use super::settings::{PluginSettings, RawLimits, RequestLimits};
 use crate::router::RoutePattern;
@@ -220,7 +221,7 @@ pub struct ManifestCache {
 }
 
 impl ManifestCache {
-    /// Blocking: stats files. Find the nearest manifest for `url_path` (raw, percent-encoded) under
+    /// Stats files (cheap, see the module docs). Find the nearest manifest for `url_path` (raw, percent-encoded) under
     /// `doc_root` and the first of its routes that matches.
     pub fn resolve(
         &self,

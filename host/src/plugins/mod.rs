@@ -17,7 +17,6 @@ mod cache;
 mod ctx;
 mod engine;
 mod error;
-mod fs_pool;
 mod manifest;
 mod output;
 mod registry;
@@ -59,7 +58,6 @@ pub struct PluginHost {
     stash: Arc<Stash>,
     settings: Arc<PluginSettings>,
     manifests: Arc<ManifestCache>,
-    fs: fs_pool::FsPool,
     runtime: Result<Runtime, String>,
 }
 
@@ -91,7 +89,6 @@ impl PluginHost {
             stash,
             settings: Arc::new(settings),
             manifests: Arc::new(ManifestCache::default()),
-            fs: fs_pool::FsPool::new(2),
             runtime,
         }
     }
@@ -126,17 +123,12 @@ impl PluginHost {
     /// The plugin route governing this request, if the nearest manifest has one that matches (or the
     /// nearest manifest is broken, which governs its paths with a 500).
     pub async fn resolve(&self, request: &Request) -> Option<PluginMatch> {
-        let manifests = self.manifests.clone();
-        let settings = self.settings.clone();
-        let doc_root = self.config.doc_root.clone();
-        let path = request.path.clone();
-        let method = request.method.clone();
-        // Manifest lookup stats files: keep it off the async workers.
-        let resolved = self
-            .fs
-            .run(move || manifests.resolve(&doc_root, &path, &method, &settings))
-            .await
-            .flatten()?;
+        let resolved = self.manifests.resolve(
+            &self.config.doc_root,
+            &request.path,
+            &request.method,
+            &self.settings,
+        )?;
         let route_match = match &resolved {
             Resolved::Route { route_match, .. } => route_match.clone(),
             Resolved::Broken { .. } => Vec::new(),

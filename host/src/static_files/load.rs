@@ -1,6 +1,6 @@
-//! The blocking half of `FileHandler`: everything that touches the file system for one request,
-//! run in a single `spawn_blocking` hop (stat, headers files, directory listing, small-file and
-//! range reads), in wptserve's order so the same error wins.
+//! The file-system half of `FileHandler`: everything that touches the file system for one request
+//! (stat, headers files, directory listing, small-file and range reads), in wptserve's order so the
+//! same error wins. Synchronous by design: see the `static_files` module docs.
 
 use super::error::StaticError;
 use super::headers_file::{HeadersCache, HeadersSource};

@@ -2,10 +2,12 @@
 //! (F-ST-1), files and HEAD (F-ST-2..5), the MIME table (F-ST-6), `.headers` files (F-HD-1..4),
 //! directory redirect and listing (F-DL-1..4), ranges (F-RG-1..6), `.asis` (F-AS-1, F-AS-3).
 //!
-//! Each request makes one hop to the blocking pool (`load`), which does every file-system call:
-//! stat, headers files (cached while unchanged), listing, and the read of a small file or of the
-//! requested ranges. Larger files and ranges are left to the writer to stream. A `.sub.headers` file adds a
-//! second hop, because its template is rendered per request and may read files.
+//! `load` does every file-system call of a request on the connection's own task: stat, headers
+//! files (cached while unchanged), listing, and the read of a small file or of the requested
+//! ranges. These are page-cache hits costing microseconds, where a hop to the blocking pool and back
+//! cost more than the calls and halved keep-alive throughput (docs/ARCHITECTURE.md, "File-system
+//! calls"). Larger files and ranges are left to the writer to stream. A `.sub.headers` file is
+//! rendered on the blocking pool, because its template may read files.
 
 mod asis;
 mod error;
@@ -67,13 +69,7 @@ impl StaticFiles {
             inline_limit: INLINE_LIMIT,
             cache: self.headers_cache.clone(),
         };
-        let outcome = match tokio::task::spawn_blocking(move || load::run(job)).await {
-            Ok(outcome) => outcome,
-            Err(join) => Outcome::Error(StaticError::Exception {
-                type_name: "RuntimeError",
-                message: format!("file handler task failed: {join}"),
-            }),
-        };
+        let outcome = load::run(job);
         match outcome {
             Outcome::Redirect => Handled::Unpiped(redirect(request)),
             Outcome::Listing(html) => Handled::Unpiped(listing_response(html)),
