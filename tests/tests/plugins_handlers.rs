@@ -746,3 +746,32 @@ fn form_config_reads_the_server_config_and_logs_f_rq_12() {
     assert_eq!(v["browser_host"], "localhost");
     assert_eq!(v["http_ports"], serde_json::json!([f.port()]));
 }
+
+// ------------------------------------------------------------------------ `.sub.` output (F-SB-17)
+
+/// A plugin routed at a `.sub.` file name has its returned output substituted, as wptserve does for
+/// `default.sub.py` (F-SB-17); the same plugin under a plain name is left alone.
+#[test]
+fn sub_named_plugin_route_substitutes_its_output_f_sb_17() {
+    let root = TempDocRoot::new();
+    let respond = std::fs::read(components().join("respond.wasm"))
+        .unwrap_or_else(|e| panic!("respond.wasm: {e}"));
+    root.write("h/respond.wasm", &respond);
+    root.write(
+        "h/__dir__.handlers.json",
+        br#"{"handlers":[{"route":"out.sub.py","component":"respond.wasm"},
+                         {"route":"page.sub.html","component":"respond.wasm"},
+                         {"route":"out.py","component":"respond.wasm"}]}"#,
+    );
+    let server = TestServer::start(root.path());
+    let port = server.port();
+    let template = "%7B%7Bhost%7D%7D:%7B%7BGET[x]%7D%7D";
+    let sub = get(port, &format!("/h/out.sub.py?x=%3Cb%3E&body={template}"));
+    assert_eq!(sub.status_code(), 200);
+    assert_eq!(sub.body_str(), "localhost:<b>");
+    // `.html`: the substituted values are HTML-escaped (sub(html)).
+    let html = get(port, &format!("/h/page.sub.html?x=%3Cb%3E&body={template}"));
+    assert_eq!(html.body_str(), "localhost:&lt;b&gt;");
+    let plain = get(port, &format!("/h/out.py?x=1&body={template}"));
+    assert_eq!(plain.body_str(), "{{host}}:{{GET[x]}}");
+}

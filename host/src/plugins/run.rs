@@ -225,9 +225,15 @@ pub async fn run(
     if response.close_connection {
         writer.close_connection = true;
     }
+    // F-SB-17: wptserve runs `wrap_pipeline(path, ...)` on a Python handler's output, so a
+    // `.sub.` in the handler's file name substitutes what it returned. The plugin stands in for
+    // the file the request names.
+    let sub_path = percent_encoding::percent_decode_str(&request.path)
+        .decode_utf8_lossy()
+        .into_owned();
     Handled::Response {
         response,
-        sub_path: None,
+        sub_path: Some(sub_path),
     }
 }
 
