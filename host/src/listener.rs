@@ -82,6 +82,8 @@ pub fn start(state: Arc<ServerState>) -> Result<RunningServer, ListenerError> {
     let (stop, stop_rx) = watch::channel(false);
     // One budget for all listeners: `max_connections` bounds the server, not each port.
     let slots = Arc::new(Semaphore::new(state.config.server.max_connections));
+    // Accept loops waiting for a slot; idle kept-alive connections watch it (ConnInfo::crowded).
+    let crowded = Arc::new(watch::channel(0usize).0);
     let mut bound = Vec::new();
     let mut loops = Vec::new();
     if let Some(tls) = &state.tls {
@@ -98,7 +100,10 @@ pub fn start(state: Arc<ServerState>) -> Result<RunningServer, ListenerError> {
             scheme,
             local,
             state.clone(),
-            slots.clone(),
+            Slots {
+                permits: slots.clone(),
+                crowded: crowded.clone(),
+            },
             stop_rx.clone(),
         )));
     }
@@ -158,12 +163,40 @@ fn resolve_bind_host(host: &str) -> Result<std::net::IpAddr, ListenerError> {
         })
 }
 
+/// The connection budget shared by every listener.
+struct Slots {
+    permits: Arc<Semaphore>,
+    crowded: Arc<watch::Sender<usize>>,
+}
+
+impl Slots {
+    /// A permit; while none is free, idle kept-alive connections are asked to close.
+    async fn acquire(&self) -> Option<tokio::sync::OwnedSemaphorePermit> {
+        if let Ok(permit) = self.permits.clone().try_acquire_owned() {
+            return Some(permit);
+        }
+        self.crowded.send_modify(|waiting| *waiting += 1);
+        // Counted down however the wait ends, a cancelled one included.
+        let _waiting = Waiting(&self.crowded);
+        self.permits.clone().acquire_owned().await.ok()
+    }
+}
+
+struct Waiting<'a>(&'a watch::Sender<usize>);
+
+impl Drop for Waiting<'_> {
+    fn drop(&mut self) {
+        self.0
+            .send_modify(|waiting| *waiting = waiting.saturating_sub(1));
+    }
+}
+
 async fn accept_loop(
     listener: TcpListener,
     scheme_name: String,
     local: SocketAddr,
     state: Arc<ServerState>,
-    slots: Arc<Semaphore>,
+    slots: Slots,
     mut stop: watch::Receiver<bool>,
 ) {
     let mut connections = JoinSet::new();
@@ -188,9 +221,9 @@ async fn accept_loop(
         // the kernel's listen backlog (then their SYNs go unanswered and they retry) rather than
         // being accepted and closed, so a burst just above the limit is slowed, not failed.
         let slot = tokio::select! {
-            s = slots.clone().acquire_owned() => match s {
-                Ok(s) => s,
-                Err(_) => break,
+            s = slots.acquire() => match s {
+                Some(s) => s,
+                None => break,
             },
             _ = stop.changed() => break,
         };
@@ -217,6 +250,7 @@ async fn accept_loop(
             server_host: server_host.clone(),
             server_port: local.port(),
             stop: Some(stop.clone()),
+            crowded: Some(slots.crowded.subscribe()),
         };
         let state = state.clone();
         let tls = tls.clone();

@@ -272,7 +272,8 @@ fn f_rg_7_pipes_see_the_streamed_range() {
 }
 
 /// `wpthost.max_connections`: beyond the cap a client is not accepted (it waits in the listen
-/// backlog) until a served connection ends; then it is served normally.
+/// backlog) until a busy connection ends; then it is served normally. (The two connections are busy
+/// in the middle of a request head: idle ones would give up their slots, see the next test.)
 #[test]
 fn max_connections_makes_excess_clients_wait_until_a_slot_frees() {
     let root = TempDocRoot::new();
@@ -280,11 +281,9 @@ fn max_connections_makes_excess_clients_wait_until_a_slot_frees() {
     let port = server.port();
     let req = format!("GET /missing HTTP/1.1\r\nHost: localhost:{port}\r\n\r\n").into_bytes();
     let mut first = RawConnection::open(port);
-    first.send(&req);
-    assert_eq!(first.read_response().status_code(), 404);
+    first.send(b"GET /missing HTTP/1.1\r\n");
     let mut second = RawConnection::open(port);
-    second.send(&req);
-    assert_eq!(second.read_response().status_code(), 404);
+    second.send(b"GET /missing HTTP/1.1\r\n");
 
     let mut third = connect(port);
     third.write_all(&req).expect("third request");
@@ -397,4 +396,39 @@ fn listen_backlog_holds_a_burst_of_400_unaccepted_clients() {
     assert_eq!(stalled, 0, "{stalled} of 400 handshakes were dropped");
     drop(waiting);
     drop(holder);
+}
+
+/// At `max_connections`, kept-alive connections that sit idle between requests are closed so that a
+/// waiting client is served (instead of waiting for the 120 s idle timeout): a client that opens
+/// connections and leaves them idle cannot lock everyone else out.
+#[test]
+fn idle_kept_alive_connections_give_their_slot_to_a_waiting_client() {
+    let root = TempDocRoot::new();
+    root.write("a.txt", b"hello");
+    let server = server_with(
+        &root,
+        serde_json::json!({"max_connections": 2, "static_content_length": true}),
+    );
+    let port = server.port();
+    let req = format!("GET /a.txt HTTP/1.1\r\nHost: localhost:{port}\r\n\r\n").into_bytes();
+    let mut idle = Vec::new();
+    for _ in 0..2 {
+        let mut c = RawConnection::open(port);
+        c.send(&req);
+        assert_eq!(c.read_response().body, b"hello");
+        idle.push(c);
+    }
+    let started = Instant::now();
+    let mut third = RawConnection::open(port);
+    third.send(&req);
+    assert_eq!(third.read_response().body, b"hello");
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+    // The idle ones were closed, not reset mid-response.
+    for mut c in idle {
+        assert!(c.closed_within(Duration::from_secs(5)));
+    }
 }

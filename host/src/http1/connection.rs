@@ -36,6 +36,10 @@ pub struct ConnInfo {
     /// Becomes true when the server shuts down: an idle connection closes at once, a busy one after
     /// its current response.
     pub stop: Option<watch::Receiver<bool>>,
+    /// How many accept loops are waiting for a free connection slot (`max_connections`). While
+    /// any is, an idle kept-alive connection closes instead of holding its slot until the idle
+    /// timeout, so a client that opens connections and leaves them idle cannot lock others out.
+    pub crowded: Option<watch::Receiver<usize>>,
 }
 
 /// Buffered reading side of a connection. `buf` holds received bytes not yet consumed.
@@ -72,6 +76,8 @@ enum HeadOutcome {
     Head(Head),
     /// The client closed or went quiet before starting a request: close silently.
     Gone,
+    /// Idle between requests while the server is out of connection slots: close at once.
+    Evicted,
     /// A request was started but not finished in time.
     TimedOut,
     Bad(HeadError),
@@ -82,6 +88,7 @@ async fn read_head<R: AsyncRead + Unpin>(
     settings: &ServerSettings,
     first: bool,
     stop: &mut Option<watch::Receiver<bool>>,
+    crowded: &mut Option<watch::Receiver<usize>>,
 ) -> HeadOutcome {
     let now = tokio::time::Instant::now();
     let mut scanner = HeadScanner::new();
@@ -109,9 +116,12 @@ async fn read_head<R: AsyncRead + Unpin>(
         let deadline = head_deadline.unwrap_or(idle_deadline);
         let read = match stop.as_mut() {
             // Between requests, shutdown ends the wait; a request already begun is finished.
+            // Waiting for a next request on a kept-alive connection also ends when the server is
+            // out of connection slots (clients retry a closed idle connection; RFC 9112 §9.3.1).
             Some(stop) if !started => tokio::select! {
                 r = input.fill(deadline) => r,
                 _ = stop.wait_for(|s| *s) => return HeadOutcome::Gone,
+                _ = until_crowded(crowded.as_mut().filter(|_| !first)) => return HeadOutcome::Evicted,
             },
             _ => input.fill(deadline).await,
         };
@@ -134,8 +144,12 @@ where
     let (rd, wr) = tokio::io::split(stream);
     let mut input = Input::new(rd);
     let mut writer = ResponseWriter::new(Box::pin(wr));
-    request_loop(&mut input, &mut writer, &state, &info, false).await;
-    linger_close(&mut input, &mut writer, &info).await;
+    match request_loop(&mut input, &mut writer, &state, &info, false).await {
+        LoopEnd::Evicted => {
+            let _ = writer.shutdown().await;
+        }
+        _ => linger_close(&mut input, &mut writer, &info).await,
+    }
 }
 
 /// An https port in `encrypt_after_connect` mode (F-H1-13, F-TL-4, wptserve's self-proxy): plain
@@ -150,9 +164,16 @@ pub async fn serve_connection_tls_after_connect(
     let slot = Arc::new(Mutex::new(Some(wr)));
     let mut input = Input::new(rd);
     let mut writer = ResponseWriter::new(Box::pin(SharedWrite(slot.clone())));
-    if request_loop(&mut input, &mut writer, &state, &info, true).await == LoopEnd::Close {
-        linger_close(&mut input, &mut writer, &info).await;
-        return;
+    match request_loop(&mut input, &mut writer, &state, &info, true).await {
+        LoopEnd::Close => {
+            linger_close(&mut input, &mut writer, &info).await;
+            return;
+        }
+        LoopEnd::Evicted => {
+            let _ = writer.shutdown().await;
+            return;
+        }
+        LoopEnd::StartTls => {}
     }
     drop(writer);
     let wr = slot.lock().unwrap_or_else(|e| e.into_inner()).take();
@@ -203,11 +224,25 @@ impl AsyncWrite for SharedWrite {
     }
 }
 
+/// Resolves once some accept loop waits for a connection slot; never without a receiver.
+async fn until_crowded(crowded: Option<&mut watch::Receiver<usize>>) {
+    match crowded {
+        Some(rx) => {
+            if rx.wait_for(|waiting| *waiting > 0).await.is_err() {
+                std::future::pending::<()>().await;
+            }
+        }
+        None => std::future::pending::<()>().await,
+    }
+}
+
 /// How a connection's request loop ended.
 #[derive(Debug, PartialEq, Eq)]
 enum LoopEnd {
     /// Close the connection.
     Close,
+    /// Close without lingering: idle, every response complete, and the slot is wanted elsewhere.
+    Evicted,
     /// A CONNECT was answered and TLS starts on the same socket (`encrypt_after_connect`).
     StartTls,
 }
@@ -222,13 +257,15 @@ async fn request_loop<R: AsyncRead + Unpin>(
     let settings = &state.config.server;
     let mut first = true;
     let mut stop = info.stop.clone();
+    let mut crowded = info.crowded.clone();
     loop {
         if stop.as_ref().is_some_and(|s| *s.borrow()) {
             break;
         }
-        let head = match read_head(input, settings, first, &mut stop).await {
+        let head = match read_head(input, settings, first, &mut stop, &mut crowded).await {
             HeadOutcome::Head(h) => h,
             HeadOutcome::Gone => break,
+            HeadOutcome::Evicted => return LoopEnd::Evicted,
             HeadOutcome::TimedOut => {
                 let _ = send_plain_error(writer, 408, "request head not received in time").await;
                 log_request("-", "(incomplete request)", writer, Instant::now());
