@@ -102,7 +102,9 @@ impl ResponseWriter {
                 // A big piece (a file chunk) goes to the socket from where it is instead of being
                 // copied into the buffer first; only what fills the buffer up is copied, so a
                 // small header block still leaves in the same write as the first body bytes.
-                let fill = FLUSH_THRESHOLD.saturating_sub(self.buf.len()).min(part.len());
+                let fill = FLUSH_THRESHOLD
+                    .saturating_sub(self.buf.len())
+                    .min(part.len());
                 self.buf.extend_from_slice(&part[..fill]);
                 self.write_buffered().await?;
                 if let Some(out) = self.out.as_mut() {
