@@ -6,7 +6,7 @@
 //! `cargo bench -p wpthost --bench plugin_cost` (the guests are built first if missing).
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 use wpthost::config::Config;
 use wpthost::http1::writer::ResponseWriter;
@@ -42,7 +42,7 @@ fn component() -> Vec<u8> {
     std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
-fn request() -> Request {
+fn request(doc_root: &Path) -> Request {
     let addr: std::net::SocketAddr = ([127, 0, 0, 1], 8000).into();
     Request {
         method: "GET".into(),
@@ -67,7 +67,7 @@ fn request() -> Request {
         url_hostname: "localhost".into(),
         url_port: 8000,
         route_match: Vec::new(),
-        doc_root: PathBuf::new(),
+        doc_root: doc_root.to_path_buf(),
         url_base: "/".into(),
     }
 }
@@ -91,7 +91,7 @@ fn bench(c: &mut Criterion) {
         .enable_all()
         .build()
         .unwrap_or_else(|e| panic!("{e}"));
-    let request = request();
+    let request = request(&root);
     let serve = || {
         rt.block_on(async {
             let matched = host

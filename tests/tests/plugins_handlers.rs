@@ -775,3 +775,34 @@ fn sub_named_plugin_route_substitutes_its_output_f_sb_17() {
     let plain = get(port, &format!("/h/out.py?x=1&body={template}"));
     assert_eq!(plain.body_str(), "{{host}}:{{GET[x]}}");
 }
+
+// ------------------------------------------------------------------- plugins under an alias (F-SV-5)
+
+/// A manifest inside an aliased directory governs the mounted URLs, with routes relative to the
+/// mount's URL base; the hidden document-root directory of the same URL does not.
+#[test]
+fn plugins_resolve_inside_alias_mount_points_f_sv_5() {
+    let root = TempDocRoot::new();
+    let mounted = TempDocRoot::new();
+    let respond = std::fs::read(components().join("respond.wasm"))
+        .unwrap_or_else(|e| panic!("respond.wasm: {e}"));
+    mounted.write("h/respond.wasm", &respond);
+    mounted.write(
+        "h/__dir__.handlers.json",
+        br#"{"handlers":[{"route":"say/{word}","component":"respond.wasm"}]}"#,
+    );
+    root.write("ext/h/respond.wasm", &respond);
+    root.write(
+        "ext/h/__dir__.handlers.json",
+        br#"{"handlers":[{"route":"hidden","component":"respond.wasm"}]}"#,
+    );
+    let server = TestServer::start_with_config(serde_json::json!({
+        "doc_root": root.path(),
+        "aliases": [{"url-path": "/ext/", "local-dir": mounted.path()}],
+    }));
+    let port = server.port();
+    let resp = get(port, "/ext/h/say/hi?body=from+the+alias");
+    assert_eq!(resp.status_code(), 200);
+    assert_eq!(resp.body_str(), "from the alias");
+    assert_eq!(get(port, "/ext/h/hidden?body=x").status_code(), 404);
+}

@@ -178,7 +178,8 @@ fn in_flight_request_finishes_on_its_version() {
     assert_eq!(resp.body, b"slept 800");
 }
 
-/// A request for the host API (no sockets): what the connection layer would build.
+/// A request for the host API (no sockets): what the connection layer would build, but for
+/// `doc_root`, which the caller sets.
 fn request_for(port: u16, path: &str) -> wpthost::request::Request {
     let addr: std::net::SocketAddr = ([127, 0, 0, 1], port).into();
     wpthost::request::Request {
@@ -224,7 +225,8 @@ fn compiled_components_are_cached_on_disk_across_restarts() {
     let rt = tokio::runtime::Runtime::new().unwrap_or_else(|e| panic!("{e}"));
     let serve = |host: &PluginHost| {
         rt.block_on(async {
-            let request = request_for(8000, "/c/a");
+            let mut request = request_for(8000, "/c/a");
+            request.doc_root = root.path().to_path_buf();
             let matched = host
                 .resolve(&request)
                 .await

@@ -216,8 +216,9 @@ pub struct ManifestCache {
     /// Component file -> the version last checked and the verdict, so an unchanged file costs one
     /// `stat` per request instead of two `realpath` walks.
     components: Mutex<HashMap<PathBuf, ComponentCheck>>,
-    /// The document root after symlinks (it does not change while the server runs).
-    canonical_root: Mutex<Option<(PathBuf, PathBuf)>>,
+    /// Document root and alias directories after symlinks (they do not change while the server
+    /// runs).
+    canonical_roots: Mutex<HashMap<PathBuf, PathBuf>>,
 }
 
 impl ManifestCache {
@@ -333,17 +334,15 @@ impl ManifestCache {
 impl ManifestCache {
     fn canonical_root(&self, doc_root: &Path) -> Result<PathBuf, String> {
         let mut cached = self
-            .canonical_root
+            .canonical_roots
             .lock()
             .unwrap_or_else(|e| e.into_inner());
-        if let Some((root, canonical)) = cached.as_ref() {
-            if root == doc_root {
-                return Ok(canonical.clone());
-            }
+        if let Some(canonical) = cached.get(doc_root) {
+            return Ok(canonical.clone());
         }
         let canonical = std::fs::canonicalize(doc_root)
             .map_err(|e| format!("document root cannot be opened: {e}"))?;
-        *cached = Some((doc_root.to_path_buf(), canonical.clone()));
+        cached.insert(doc_root.to_path_buf(), canonical.clone());
         Ok(canonical)
     }
 

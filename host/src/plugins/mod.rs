@@ -123,12 +123,13 @@ impl PluginHost {
     /// The plugin route governing this request, if the nearest manifest has one that matches (or the
     /// nearest manifest is broken, which governs its paths with a 500).
     pub async fn resolve(&self, request: &Request) -> Option<PluginMatch> {
-        let resolved = self.manifests.resolve(
-            &self.config.doc_root,
-            &request.path,
-            &request.method,
-            &self.settings,
-        )?;
+        // Under an alias mount point (F-SV-5) the manifests are the mounted directory's, and routes
+        // are relative to the mount's URL base, as for static files.
+        let base = request.url_base.trim_end_matches('/');
+        let path = request.path.strip_prefix(base).unwrap_or(&request.path);
+        let resolved =
+            self.manifests
+                .resolve(&request.doc_root, path, &request.method, &self.settings)?;
         let route_match = match &resolved {
             Resolved::Route { route_match, .. } => route_match.clone(),
             Resolved::Broken { .. } => Vec::new(),

@@ -58,9 +58,10 @@ fn wit_request(request: &Request, route_match: &[(String, String)]) -> WitReques
 }
 
 /// Sandboxed WASI: no preopens, env, args, network or stdin; stdout/stderr captured. The only
-/// capability a manifest can add is a read-only view of the document root.
+/// capability a manifest can add is a read-only view of the document root (the mounted directory,
+/// for a plugin under an alias).
 fn wasi_ctx(
-    env: &RunEnv<'_>,
+    doc_root: &std::path::Path,
     entry: &ManifestEntry,
     stdout: &CapturedOutput,
     stderr: &CapturedOutput,
@@ -72,7 +73,7 @@ fn wasi_ctx(
         .allow_udp(false)
         .allow_ip_name_lookup(false);
     if entry.capabilities.read_doc_root {
-        b.preopened_dir(&env.config.doc_root, "/", FsPerms::ReadOnly)
+        b.preopened_dir(doc_root, "/", FsPerms::ReadOnly)
             .map_err(|e| format!("cannot grant read-doc-root: {e}"))?;
     }
     Ok(b.build())
@@ -112,7 +113,7 @@ pub async fn run(
     let label: Arc<str> = Arc::from(format!("{} {}", request.method, request.target).as_str());
     let stdout = CapturedOutput::new(env.settings.max_captured_output);
     let stderr = CapturedOutput::new(env.settings.max_captured_output);
-    let wasi = match wasi_ctx(&env, entry, &stdout, &stderr) {
+    let wasi = match wasi_ctx(&request.doc_root, entry, &stdout, &stderr) {
         Ok(w) => w,
         Err(e) => return fail_before_output(request, &plugin, &label, Failure::Load(e)),
     };
