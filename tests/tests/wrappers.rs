@@ -126,6 +126,21 @@ fn f_sv_4_window_worker_and_shadowrealm_pages() {
     );
 }
 
+/// `// META: global=window-module` exposes the window-module page (reference §4.1 #44): the window
+/// page with a module script.
+#[test]
+fn f_sv_4_window_module_page_for_global_window_module() {
+    let (_root, server) = site(&[("m.any.js", "// META: global=window-module\n")]);
+    let resp = get(server.port(), "/m.any.window-module.html");
+    ok(&resp, "text/html");
+    assert_eq!(
+        resp.body_str(),
+        format!("<!doctype html>\n<meta charset=utf-8>\n\n{TESTHARNESS}\n<div id=log></div>\n<script type=module src=\"/m.any.js\"></script>\n")
+    );
+    // Only that global: the classic window page is not exposed.
+    assert_eq!(get(server.port(), "/m.any.html").status_code(), 404);
+}
+
 fn error_body(code: u16, message: &str) -> String {
     format!("{{\"error\": {{\"code\": {code}, \"message\": \"{message}\"}}}}")
 }

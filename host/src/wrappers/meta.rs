@@ -67,6 +67,9 @@ fn is_py_str_space(c: char) -> bool {
 fn any_variants(item: &str) -> Vec<&'static str> {
     const KNOWN: &[&str] = &[
         "window",
+        // wptserve's test_handlers.py (TestWindowModulesHandler): `global=window-module` exposes
+        // `*.any.window-module.html` (reference §4.1 #44).
+        "window-module",
         "serviceworker",
         "serviceworker-module",
         "sharedworker",
@@ -128,6 +131,10 @@ mod tests {
             parse_variants("window, shadowrealm,nonsense"),
             BTreeSet::from(["window", "shadowrealm"])
         );
-        assert!(parse_variants("window-module").is_empty());
+        assert_eq!(
+            parse_variants("window-module"),
+            BTreeSet::from(["window-module"])
+        );
+        assert!(parse_variants("module").is_empty());
     }
 }
