@@ -422,3 +422,48 @@ fn show_config_prints_the_computed_values() {
     );
     assert_eq!(v["server_host"], "web-platform.test");
 }
+
+/// `check_subdomains` (on by default): configured domains that do not resolve are named in one
+/// warning at start-up (wpt serve refuses to start; wpthost serves and says how to fix it).
+/// `.invalid` never resolves (RFC 6761). With the check off, nothing is said.
+#[cfg(unix)]
+#[test]
+fn check_subdomains_warns_about_unresolvable_domains() {
+    let dir = TempDocRoot::new();
+    dir.write("root/a.txt", b"a");
+    let stderr_of = |check: bool| {
+        dir.write(
+            "config.json",
+            serde_json::json!({
+                "browser_host": "wpthost-check.invalid",
+                "server_host": "127.0.0.1",
+                "check_subdomains": check,
+                "doc_root": "root",
+                "ports": {"http": ["auto"]},
+                "ssl": {"type": "none"},
+            })
+            .to_string()
+            .as_bytes(),
+        );
+        let (mut child, port) = start_serve(&["--config", "config.json"], dir.path());
+        assert_eq!(get(port, "/a.txt").body, b"a");
+        // The check runs in the background; its lookups are bounded by 10 s.
+        std::thread::sleep(Duration::from_secs(if check { 11 } else { 2 }));
+        terminate(&child);
+        assert!(wait_exit(&mut child, Duration::from_secs(10)).is_some());
+        let mut err = String::new();
+        if let Some(mut e) = child.stderr.take() {
+            let _ = e.read_to_string(&mut err);
+        }
+        err
+    };
+    let warned = stderr_of(true);
+    assert!(
+        warned.contains("configured domains do not resolve")
+            && warned.contains("www.wpthost-check.invalid")
+            && warned.contains("make-hosts-file"),
+        "{warned}"
+    );
+    let quiet = stderr_of(false);
+    assert!(!quiet.contains("do not resolve"), "{quiet}");
+}

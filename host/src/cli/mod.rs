@@ -5,6 +5,7 @@
 mod args;
 mod overrides;
 mod serve;
+mod subdomains;
 
 pub use args::{Cli, Command, ConfigArgs, HostsArgs, ServeArgs};
 

@@ -41,6 +41,7 @@ async fn run(config: Arc<Config>) -> anyhow::Result<()> {
         .map(|tls| tls.startup_lines())
         .unwrap_or_default();
     print_banner(&config, &server.bound(), &tls_lines);
+    super::subdomains::spawn_check(config.clone());
     let handle = server.shutdown_handle();
     let signal = signals.wait().await;
     tracing::info!("{signal}: shutting down");
