@@ -7,7 +7,7 @@
 //! alone is late by ~1.1–1.3 ms at the *median* on any machine (tick rounding plus a millisecond
 //! `epoll_wait` timeout: a structural bias, not noise); the timerfd finish is ~0.1 ms. Load on a
 //! shared CI machine only ever adds lateness, and in bursts, so the test takes the best median of
-//! up to five attempts against a 0.6 ms bound: one quiet attempt passes, no tick-rounded attempt
+//! up to eight attempts against a 0.6 ms bound: one quiet attempt passes, no tick-rounded attempt
 //! can. It also checks that the server is never early overall (the sum of the gaps).
 
 #[path = "plugins_support/mod.rs"]
@@ -19,7 +19,7 @@ use support::Site;
 
 const PIECES: usize = 21;
 const GAP: Duration = Duration::from_millis(20);
-const ATTEMPTS: usize = 5;
+const ATTEMPTS: usize = 8;
 /// Best-attempt median error allowed, in ms (tokio-rounded delays measure ≥ ~1.1).
 const MEDIAN_BOUND_MS: f64 = 0.6;
 
