@@ -309,12 +309,11 @@ mod tests {
             // Each first poll arms a timerfd (one could fire before its poll on a stalled
             // machine; that one has already let its slot go).
             let waiting = std::future::poll_fn(|cx| {
-                Poll::Ready(
-                    pending
-                        .iter_mut()
-                        .filter(|f| f.as_mut().poll(cx).is_pending())
-                        .count(),
-                )
+                let mut waiting = 0;
+                for f in &mut pending {
+                    waiting += usize::from(f.as_mut().poll(cx).is_pending());
+                }
+                Poll::Ready(waiting)
             })
             .await;
             assert!(waiting > 0);
