@@ -196,6 +196,35 @@ fn f_h1_7_malformed_chunk_is_400() {
     assert_eq!(RawResponse::parse(&raw).status_code(), 400);
 }
 
+/// After a 413 the client may still be sending its body: the server keeps reading (lingers) after
+/// its answer, so the late body bytes do not make the kernel reset the connection and destroy the
+/// 413 before the client has read it.
+#[test]
+fn late_body_bytes_after_413_do_not_reset_the_answer() {
+    use std::io::{Read, Write};
+    let root = doc_root();
+    let s = server_with(&root, serde_json::json!({"max_body_bytes": 10}));
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", s.port())).expect("connect");
+    stream
+        .write_all(b"POST /c HTTP/1.1\r\nContent-Length: 400000\r\n\r\n")
+        .expect("head");
+    // The answer is out by now; the body keeps coming after it.
+    std::thread::sleep(Duration::from_millis(300));
+    for _ in 0..10 {
+        if stream.write_all(&[b'x'; 40_000]).is_err() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    stream
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .expect("timeout");
+    let mut raw = Vec::new();
+    let read = stream.read_to_end(&mut raw);
+    assert!(read.is_ok(), "reading the answer failed: {read:?}");
+    assert_eq!(RawResponse::parse(&raw).status_code(), 413);
+}
+
 #[test]
 fn request_body_over_max_body_bytes_is_413() {
     let root = doc_root();

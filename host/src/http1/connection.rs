@@ -148,7 +148,8 @@ where
         LoopEnd::Evicted => {
             let _ = writer.shutdown().await;
         }
-        _ => linger_close(&mut input, &mut writer, &info).await,
+        LoopEnd::CloseAfterError => linger_close(&mut input, &mut writer, &info, true).await,
+        _ => linger_close(&mut input, &mut writer, &info, false).await,
     }
 }
 
@@ -165,8 +166,9 @@ pub async fn serve_connection_tls_after_connect(
     let mut input = Input::new(rd);
     let mut writer = ResponseWriter::new(Box::pin(SharedWrite(slot.clone())));
     match request_loop(&mut input, &mut writer, &state, &info, true).await {
-        LoopEnd::Close => {
-            linger_close(&mut input, &mut writer, &info).await;
+        end @ (LoopEnd::Close | LoopEnd::CloseAfterError) => {
+            let after_error = end == LoopEnd::CloseAfterError;
+            linger_close(&mut input, &mut writer, &info, after_error).await;
             return;
         }
         LoopEnd::Evicted => {
@@ -239,8 +241,12 @@ async fn until_crowded(crowded: Option<&mut watch::Receiver<usize>>) {
 /// How a connection's request loop ended.
 #[derive(Debug, PartialEq, Eq)]
 enum LoopEnd {
-    /// Close the connection.
+    /// Close the connection: every request read whole and answered.
     Close,
+    /// Close after an error answer that may have left request bytes unread (a body too large, a
+    /// malformed or incomplete head): linger, so the client's further bytes do not reset the
+    /// connection before it has read the answer.
+    CloseAfterError,
     /// Close without lingering: idle, every response complete, and the slot is wanted elsewhere.
     Evicted,
     /// A CONNECT was answered and TLS starts on the same socket (`encrypt_after_connect`).
@@ -269,13 +275,13 @@ async fn request_loop<R: AsyncRead + Unpin>(
             HeadOutcome::TimedOut => {
                 let _ = send_plain_error(writer, 408, "request head not received in time").await;
                 log_request("-", "(incomplete request)", writer, Instant::now());
-                break;
+                return LoopEnd::CloseAfterError;
             }
             HeadOutcome::Bad(e) => {
                 let started = Instant::now();
                 let _ = send_head_error(writer, &e).await;
                 log_request("-", "(malformed request)", writer, started);
-                break;
+                return LoopEnd::CloseAfterError;
             }
         };
         first = false;
@@ -287,14 +293,14 @@ async fn request_loop<R: AsyncRead + Unpin>(
             Err(e) => {
                 let _ = send_body_error(writer, &e).await;
                 log_request(&head.method, &head.target, writer, started);
-                break;
+                return LoopEnd::CloseAfterError;
             }
         };
         if let Framing::Length(n) = framing {
             if n > settings.max_body_bytes as u64 {
                 let _ = send_body_error(writer, &BodyError::TooLarge).await;
                 log_request(&head.method, &head.target, writer, started);
-                break;
+                return LoopEnd::CloseAfterError;
             }
         }
         if head.is_http11() && expects_continue(&head) {
@@ -335,7 +341,7 @@ async fn request_loop<R: AsyncRead + Unpin>(
             Err(e) => {
                 let _ = send_body_error(writer, &e).await;
                 log_request(&head.method, &head.target, writer, started);
-                break;
+                return LoopEnd::CloseAfterError;
             }
         };
         // A request framed by both Transfer-Encoding and Content-Length is a smuggling risk: serve
@@ -366,16 +372,45 @@ async fn request_loop<R: AsyncRead + Unpin>(
 
 /// Close our side, then discard what the client still sends for a moment, so that unread request
 /// bytes do not turn our close into a reset that destroys the response in flight.
-/// (A server shutting down does not wait for that.)
+/// (A server shutting down does not wait for that.) Like nginx's `lingering_close on`, after a
+/// request that was read whole the wait is skipped when nothing is left to read (no buffered
+/// bytes, none arrived), so the connection's slot and memory are released at once; after an error
+/// answer (`after_error`: the client may still be sending) it always lingers.
 async fn linger_close<R: AsyncRead + Unpin>(
     input: &mut Input<R>,
     writer: &mut ResponseWriter,
     info: &ConnInfo,
+    after_error: bool,
 ) {
     if writer.shutdown().await.is_err() {
         return;
     }
     let deadline = tokio::time::Instant::now() + Duration::from_secs(2);
+    if !after_error && input.buf.is_empty() && nothing_pending(input, deadline).await {
+        return;
+    }
+    linger(input, deadline, info).await;
+}
+
+/// One read that does not wait: `biased` polls the read first; if it would block, `ready` wins.
+/// True when nothing was there (or the client already closed).
+async fn nothing_pending<R: AsyncRead + Unpin>(
+    input: &mut Input<R>,
+    deadline: tokio::time::Instant,
+) -> bool {
+    tokio::select! {
+        biased;
+        read = input.fill(deadline) => matches!(read, Ok(0) | Err(_)),
+        _ = std::future::ready(()) => true,
+    }
+}
+
+/// Discard what the client sends until it closes, 1 MiB, or `deadline`.
+async fn linger<R: AsyncRead + Unpin>(
+    input: &mut Input<R>,
+    deadline: tokio::time::Instant,
+    info: &ConnInfo,
+) {
     let discard = async {
         let mut discarded = 0usize;
         while discarded < 1024 * 1024 {
