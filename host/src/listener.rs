@@ -245,7 +245,12 @@ async fn accept_loop(
         let _ = socket.set_nodelay(true);
         let info = ConnInfo {
             client_addr,
-            local_addr: socket.local_addr().unwrap_or(local),
+            // Bound to one address, the connection's is known; only a wildcard bind must ask.
+            local_addr: if local.ip().is_unspecified() {
+                socket.local_addr().unwrap_or(local)
+            } else {
+                local
+            },
             scheme,
             server_host: server_host.clone(),
             server_port: local.port(),
