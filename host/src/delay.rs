@@ -200,6 +200,7 @@ mod tests {
     }
 
     /// Observed minus requested, in ms, for `n` sleeps of `d` one after another.
+    #[cfg(target_os = "linux")]
     async fn errors(d: Duration, n: usize) -> Vec<f64> {
         let mut out = Vec::with_capacity(n);
         for _ in 0..n {
@@ -226,6 +227,7 @@ mod tests {
         true
     }
 
+    #[cfg(target_os = "linux")]
     fn median(mut v: Vec<f64>) -> f64 {
         v.sort_by(f64::total_cmp);
         v[v.len() / 2]
@@ -234,6 +236,7 @@ mod tests {
     /// tokio's timer alone is late by ~1 ms at the median whatever the load; the timerfd finish is
     /// not. Load only ever adds lateness, so the best median of a few batches is the robust
     /// statistic: one quiet batch passes, and no batch of tick-rounded sleeps can.
+    #[cfg(target_os = "linux")]
     async fn best_batch_median(d: Duration) -> f64 {
         let mut best = f64::INFINITY;
         for _ in 0..8 {
@@ -255,6 +258,7 @@ mod tests {
     }
 
     /// Longer than the handover: tokio's timer, then the timerfd.
+    #[cfg(target_os = "linux")]
     #[test]
     fn median_error_is_well_under_a_tick() {
         let best = run(best_batch_median(Duration::from_millis(5)));
@@ -262,6 +266,7 @@ mod tests {
     }
 
     /// Shorter than the handover: the timerfd alone; sub-millisecond requests are honoured too.
+    #[cfg(target_os = "linux")]
     #[test]
     fn short_delays_are_not_rounded_to_a_tick() {
         let best = run(best_batch_median(Duration::from_micros(300)));
