@@ -250,3 +250,17 @@ fn beyond_the_instance_pool_requests_get_503_not_a_hang() {
     }
     assert_eq!(wpthost_tests::get(port, "/z/sleep?ms=1").body, b"slept 1");
 }
+
+/// Sleeping is not running: a plugin whose sleeps together span many epoch ticks is not charged
+/// for them against its CPU budget (40 sleeps of 15 ms, 600 ms in all, under a 50 ms budget).
+#[test]
+fn sleeping_is_not_charged_to_the_cpu_budget() {
+    let site = site("trickle", serde_json::json!({"cpu_ms": 50}));
+    let resp = site.request(
+        "GET /p/bad?chunks=41&delay=15&chunk=x&length=1 HTTP/1.1",
+        b"",
+    );
+    assert_eq!(resp.status_code(), 200, "{:?}", resp.body_str());
+    assert_eq!(resp.body, vec![b'x'; 41]);
+    assert_still_serves(&site);
+}

@@ -93,6 +93,9 @@ pub struct PluginCtx {
     started: Instant,
     pub cpu_ticks: u64,
     pub cpu_budget_ticks: u64,
+    /// When the guest last came back from a `sleep`: the epoch tick that passed while it was
+    /// parked is not CPU time (run.rs's epoch callback).
+    pub woke_at: Option<Instant>,
     /// Why a host function (or the epoch callback) ended the guest.
     pub abort: Option<Failure>,
     /// A socket write failed: the client is gone.
@@ -134,6 +137,7 @@ impl PluginCtx {
             started: Instant::now(),
             cpu_ticks: 0,
             cpu_budget_ticks: p.cpu_budget_ticks,
+            woke_at: None,
             abort: None,
             client_gone: None,
             plugin: p.plugin,
@@ -341,6 +345,9 @@ impl timing::Host for PluginCtx {
         }
         // The request's wall-clock timeout (around the whole call) bounds this.
         crate::delay::sleep(Duration::from_millis(ms)).await;
+        if ms > 0 {
+            self.woke_at = Some(Instant::now());
+        }
         Ok(())
     }
 

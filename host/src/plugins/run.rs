@@ -144,9 +144,19 @@ pub async fn run(
     // Every tick the guest runs through costs one tick of CPU budget and yields to tokio, so a loop
     // never holds a worker; a guest parked in `sleep` is not charged.
     let cpu = entry.limits.cpu;
+    let tick = env.settings.epoch_tick;
     store.set_epoch_deadline(1);
     store.epoch_deadline_callback(move |mut cx| {
         let data = cx.data_mut();
+        // The deadline passed while the guest slept: that tick was not spent running, so it is
+        // neither charged nor a reason to yield (the guest just got its turn).
+        if data
+            .woke_at
+            .take()
+            .is_some_and(|woke| woke.elapsed() < tick)
+        {
+            return Ok(UpdateDeadline::Continue(1));
+        }
         data.cpu_ticks += 1;
         if data.cpu_ticks > data.cpu_budget_ticks {
             data.abort = Some(Failure::CpuBudget(cpu));
