@@ -467,3 +467,44 @@ fn check_subdomains_warns_about_unresolvable_domains() {
     let quiet = stderr_of(false);
     assert!(!quiet.contains("do not resolve"), "{quiet}");
 }
+
+/// `wpthost serve` raises its soft open-file limit to the hard limit: at a soft limit of 1,024 a
+/// server with `max_connections` 10,000 would fail accepts long before its own cap.
+#[cfg(target_os = "linux")]
+#[test]
+fn serve_raises_the_soft_open_file_limit() {
+    let dir = TempDocRoot::new();
+    let mut child = match Command::new("bash")
+        .args([
+            "-c",
+            &format!("ulimit -Sn 512 && exec {BIN} serve --doc-root . --port auto --server-host 127.0.0.1"),
+        ])
+        .current_dir(dir.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+    {
+        Ok(c) => c,
+        Err(e) => panic!("spawning bash: {e}"),
+    };
+    // Wait for the banner: by then the limit is raised.
+    let mut banner = String::new();
+    if let Some(out) = child.stdout.take() {
+        let mut out = BufReader::new(out);
+        while out.read_line(&mut banner).is_ok_and(|n| n > 0) && !banner.contains("listening on") {}
+    }
+    let limits =
+        std::fs::read_to_string(format!("/proc/{}/limits", child.id())).unwrap_or_default();
+    terminate(&child);
+    let _ = wait_exit(&mut child, Duration::from_secs(10));
+    let line = limits
+        .lines()
+        .find(|l| l.starts_with("Max open files"))
+        .unwrap_or_else(|| panic!("no open-file line in {limits:?}"));
+    let fields: Vec<&str> = line.split_whitespace().collect();
+    let (soft, hard) = (fields[3], fields[4]);
+    assert_ne!(soft, "512", "{line}");
+    if hard != "unlimited" {
+        assert_eq!(soft, hard, "{line}");
+    }
+}

@@ -3,6 +3,7 @@
 //! edge; the library below reports `thiserror` types.
 
 mod args;
+mod fd_limit;
 mod overrides;
 mod serve;
 mod subdomains;

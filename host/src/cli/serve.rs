@@ -20,6 +20,14 @@ pub(crate) fn serve(args: ServeArgs) -> anyhow::Result<()> {
     for warning in &config.warnings {
         tracing::warn!("{warning}");
     }
+    if let Some(limit) = super::fd_limit::raise() {
+        if limit < config.server.max_connections as u64 {
+            tracing::warn!(
+                "the open-file limit ({limit}) is below wpthost.max_connections ({}): past it,                  new connections wait",
+                config.server.max_connections
+            );
+        }
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
