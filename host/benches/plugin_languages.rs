@@ -32,6 +32,10 @@ fn repo() -> PathBuf {
 }
 
 fn component(lang: &str) -> PathBuf {
+    // `WPTHOST_BENCH_WASM_PYTHON=/tmp/x.wasm` measures another build of that language's echo.
+    if let Some(path) = std::env::var_os(format!("WPTHOST_BENCH_WASM_{}", lang.to_uppercase())) {
+        return PathBuf::from(path);
+    }
     match lang {
         "rust" => repo().join("plugins/target/wasm32-wasip2/release/echo.wasm"),
         _ => repo().join(format!("plugins/target/guests/{lang}/echo.wasm")),
@@ -112,8 +116,33 @@ fn connect(port: u16) -> TcpStream {
     stream
 }
 
+/// Minor page faults of this process so far (the server runs in it), from /proc/self/stat; 0 where
+/// that file does not exist.
+fn minor_faults() -> u64 {
+    proc_stat_field(10)
+}
+
+/// CPU time (user + system) of this process so far, in clock ticks (100 per second on Linux): with
+/// other builds sharing the cores, CPU per request is steadier than the wall-clock median.
+fn cpu_ticks() -> u64 {
+    proc_stat_field(14) + proc_stat_field(15)
+}
+
+/// Field `n` (1-based, as in proc(5)) of /proc/self/stat.
+fn proc_stat_field(n: usize) -> u64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // Count fields after the parenthesised command name (field 2), which may contain spaces.
+    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
+    rest.split_whitespace()
+        .nth(n - 3)
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0)
+}
+
 struct Stats {
     median: Duration,
+    faults_per_request: f64,
+    cpu_per_request: Duration,
     p90: Duration,
     mean: Duration,
 }
@@ -130,6 +159,8 @@ fn measure(port: u16, target: &str) -> Stats {
     for _ in 0..WARMUP {
         request(&mut stream, target);
     }
+    let faults_before = minor_faults();
+    let cpu_before = cpu_ticks();
     let mut samples: Vec<Duration> = (0..iterations())
         .map(|_| {
             let started = Instant::now();
@@ -137,12 +168,16 @@ fn measure(port: u16, target: &str) -> Stats {
             started.elapsed()
         })
         .collect();
+    let faults = minor_faults().saturating_sub(faults_before);
+    let cpu = Duration::from_millis(cpu_ticks().saturating_sub(cpu_before) * 10);
     samples.sort();
     let total: Duration = samples.iter().sum();
     Stats {
         median: samples[samples.len() / 2],
         p90: samples[samples.len() * 9 / 10],
         mean: total / samples.len() as u32,
+        faults_per_request: faults as f64 / samples.len() as f64,
+        cpu_per_request: cpu / samples.len() as u32,
     }
 }
 
@@ -165,8 +200,8 @@ fn main() {
     }
     let scratch = std::env::temp_dir().join(format!("wpthost-bench-langs-{}", std::process::id()));
     println!(
-        "{:<8} {:>9} {:>12} {:>12} {:>10} {:>10} {:>10}",
-        "language", "size", "cold start", "warm start", "median", "p90", "mean"
+        "{:<8} {:>9} {:>12} {:>12} {:>10} {:>10} {:>10} {:>10} {:>8}",
+        "language", "size", "cold start", "warm start", "median", "p90", "mean", "cpu", "faults"
     );
     // `WPTHOST_BENCH_LANGS=python,js` measures only those.
     let only = std::env::var("WPTHOST_BENCH_LANGS").unwrap_or_default();
@@ -175,7 +210,12 @@ fn main() {
             continue;
         }
         let root = scratch.join(lang).join("root");
-        let cache = scratch.join(lang).join("cache");
+        // `WPTHOST_BENCH_CACHE=dir` keeps compiled components between runs (for profiling and quick
+        // comparisons; the cold start column is then a warm start).
+        let cache = match std::env::var_os("WPTHOST_BENCH_CACHE") {
+            Some(dir) => PathBuf::from(dir).join(lang),
+            None => scratch.join(lang).join("cache"),
+        };
         std::fs::create_dir_all(&root).expect("doc root");
         std::fs::copy(component(lang), root.join("echo.wasm")).expect("copy component");
         std::fs::write(
@@ -203,19 +243,29 @@ fn main() {
 
         let size = std::fs::metadata(root.join("echo.wasm")).map_or(0, |m| m.len());
         println!(
-            "{:<8} {:>8}K {:>12.1?} {:>12.1?} {:>10.1?} {:>10.1?} {:>10.1?}",
+            "{:<8} {:>8}K {:>12.1?} {:>12.1?} {:>10.1?} {:>10.1?} {:>10.1?} {:>10.1?} {:>8.1}",
             lang,
             size / 1024,
             cold,
             warm,
             stats.median,
             stats.p90,
-            stats.mean
+            stats.mean,
+            stats.cpu_per_request,
+            stats.faults_per_request
         );
         if let Some(b) = baseline {
             println!(
-                "{:<8} {:>9} {:>12} {:>12} {:>10.1?} {:>10.1?} {:>10.1?}",
-                "static", "-", "-", "-", b.median, b.p90, b.mean
+                "{:<8} {:>9} {:>12} {:>12} {:>10.1?} {:>10.1?} {:>10.1?} {:>10.1?} {:>8.1}",
+                "static",
+                "-",
+                "-",
+                "-",
+                b.median,
+                b.p90,
+                b.mean,
+                b.cpu_per_request,
+                b.faults_per_request
             );
         }
     }

@@ -20,9 +20,10 @@ DEFAULT_WIT = os.path.normpath(os.path.join(HERE, "..", "..", "wit"))
 
 APP = """\
 from _wpthost_handler import main
-from wpthost.entry import make_world
+from wpthost.entry import make_world, warm_up
 
 WitWorld = make_world(main)
+warm_up()
 """
 
 

@@ -5,6 +5,7 @@ except `request.server` (stash and configuration).
 """
 
 import base64
+import io
 from http.cookies import BaseCookie
 from urllib.parse import parse_qsl, urlsplit
 
@@ -127,6 +128,9 @@ class Authentication:
 
 
 class Request:
+    """Built lazily: each instance serves one request and starts from the build-time snapshot, so
+    every field a handler does not read is work (and dirtied memory pages) saved per request."""
+
     def __init__(self, wit_request):
         r = wit_request
         # The WIT record itself (raw bytes of everything the host passed), for handlers that need it.
@@ -136,22 +140,61 @@ class Request:
         self.request_path = isomorphic_decode(r.target)
         # Handlers answer as HTTP/1.1 whatever the client sent (F-RQ-1); the client's is kept too.
         self.protocol_version = "HTTP/1.1"
-        self.client_protocol_version = isomorphic_decode(r.version)
         self.url = r.url
-        self.url_parts = urlsplit(r.url)
         self.url_base = r.url_base
         self.body = bytes(r.body)
-        self.route_match = {p.name: p.value for p in r.route_match}
-        host, _, port = r.client_address.rpartition(":")
-        self.client_address = (host.strip("[]"), int(port) if port.isdigit() else 0)
         self.scheme = r.scheme
-        self.headers = RequestHeaders((h.name, h.value) for h in r.headers)
-        self.raw_headers = RawHeaders((h.name, h.value) for h in r.headers)
-        self.server = Server()
+        self._url_parts = None
+        self._route_match = None
+        self._client_address = None
+        self._headers = None
+        self._raw_headers = None
+        self._server = None
         self._GET = None
         self._POST = None
         self._cookies = None
         self._auth = None
+
+    @property
+    def client_protocol_version(self):
+        return isomorphic_decode(self._wit.version)
+
+    @property
+    def url_parts(self):
+        if self._url_parts is None:
+            self._url_parts = urlsplit(self.url)
+        return self._url_parts
+
+    @property
+    def route_match(self):
+        if self._route_match is None:
+            self._route_match = {p.name: p.value for p in self._wit.route_match}
+        return self._route_match
+
+    @property
+    def client_address(self):
+        if self._client_address is None:
+            host, _, port = self._wit.client_address.rpartition(":")
+            self._client_address = (host.strip("[]"), int(port) if port.isdigit() else 0)
+        return self._client_address
+
+    @property
+    def headers(self):
+        if self._headers is None:
+            self._headers = RequestHeaders((h.name, h.value) for h in self._wit.headers)
+        return self._headers
+
+    @property
+    def raw_headers(self):
+        if self._raw_headers is None:
+            self._raw_headers = RawHeaders((h.name, h.value) for h in self._wit.headers)
+        return self._raw_headers
+
+    @property
+    def server(self):
+        if self._server is None:
+            self._server = Server()
+        return self._server
 
     @property
     def GET(self):
@@ -198,6 +241,4 @@ class Request:
 
     @property
     def raw_input(self):
-        import io
-
         return io.BytesIO(self.body)

@@ -4,6 +4,7 @@ Fields are kept here and handed to the host's high-level `response` interface wh
 `response.writer` writes straight to the connection instead (then the fields are ignored, F-PY-7).
 """
 
+import datetime
 import json
 
 from wit_world.imports import writer as wit_writer
@@ -209,8 +210,6 @@ class Response:
         self.headers.append("Set-Cookie", b"; ".join(parts))
 
     def delete_cookie(self, name, path="/", domain=None):
-        import datetime
-
         expires = datetime.datetime.utcnow() - datetime.timedelta(days=1)
         self.set_cookie(name, "", path=path, domain=domain, max_age=0,
                         expires=expires.strftime("%d %b %Y %H:%M:%S GMT").lower()[:-3] + "GMT")
