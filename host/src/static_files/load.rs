@@ -9,21 +9,20 @@ use super::ranges::{self, ByteRange, RangeError};
 use bytes::Bytes;
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};
-use std::path::PathBuf;
-use std::sync::Arc;
+use std::path::{Path, PathBuf};
 
-/// What the blocking half needs from the request.
-pub struct Job {
-    pub fs_path: PathBuf,
+/// What the file-system half needs from the request.
+pub struct Job<'a> {
+    pub fs_path: &'a Path,
     /// `request.path` (raw), for the listing and the trailing-slash redirect.
-    pub url_path: String,
+    pub url_path: &'a str,
     /// First `Range` header value, if any.
-    pub range: Option<Vec<u8>>,
+    pub range: Option<&'a [u8]>,
     /// HEAD: the body is never sent, so a whole file is not read (only opened, as wptserve does).
     pub is_head: bool,
     /// Files up to this size are read here; larger ones are streamed by the writer.
     pub inline_limit: u64,
-    pub cache: Arc<HeadersCache>,
+    pub cache: &'a HeadersCache,
 }
 
 pub enum Outcome {
@@ -56,15 +55,15 @@ pub enum FileBody {
 /// ranges fit in memory.
 const PART_HEAD_ALLOWANCE: u64 = 160;
 
-pub fn run(job: Job) -> Outcome {
+pub fn run(job: Job<'_>) -> Outcome {
     match run_inner(job) {
         Ok(outcome) => outcome,
         Err(err) => Outcome::Error(err),
     }
 }
 
-fn run_inner(job: Job) -> Result<Outcome, StaticError> {
-    let path = &job.fs_path;
+fn run_inner(job: Job<'_>) -> Result<Outcome, StaticError> {
+    let path = job.fs_path;
     if path.as_os_str().as_encoded_bytes().contains(&0) {
         // `os.path.isdir` says no, then `os.stat` raises ValueError.
         return Err(StaticError::embedded_nul());
@@ -75,7 +74,7 @@ fn run_inner(job: Job) -> Result<Outcome, StaticError> {
             if !job.url_path.ends_with('/') {
                 return Ok(Outcome::Redirect);
             }
-            return listing::render(&job.url_path, path)
+            return listing::render(job.url_path, path)
                 .map(Outcome::Listing)
                 .map_err(|e| StaticError::os_error(&e, path));
         }
@@ -103,9 +102,9 @@ fn run_inner(job: Job) -> Result<Outcome, StaticError> {
     }))
 }
 
-fn read_body(job: &Job, len: u64) -> Result<FileBody, StaticError> {
-    let path = &job.fs_path;
-    if let Some(header) = &job.range {
+fn read_body(job: &Job<'_>, len: u64) -> Result<FileBody, StaticError> {
+    let path = job.fs_path;
+    if let Some(header) = job.range {
         let list = ranges::parse(header, len).map_err(|e: RangeError| StaticError::Status {
             status: e.status,
             message: e.message,

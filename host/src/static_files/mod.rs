@@ -62,12 +62,12 @@ impl StaticFiles {
                 Err(path::Outside) => return error_response(StaticError::NotFound, request),
             };
         let job = Job {
-            fs_path: fs_path.clone(),
-            url_path: request.path.clone(),
-            range: request.header("Range").map(<[u8]>::to_vec),
+            fs_path: &fs_path,
+            url_path: &request.path,
+            range: request.header("Range"),
             is_head: request.is_head(),
             inline_limit: INLINE_LIMIT,
-            cache: self.headers_cache.clone(),
+            cache: &self.headers_cache,
         };
         let outcome = load::run(job);
         match outcome {
