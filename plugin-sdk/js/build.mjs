@@ -7,7 +7,7 @@
 // .cache/js and sets NODE_PATH. wasi:http and the fetch-event are disabled so the component imports
 // only the wpthost world and a few WASI interfaces (clocks, random, stdio) that the host links.
 import { existsSync } from 'node:fs';
-import { writeFile, unlink } from 'node:fs/promises';
+import { copyFile, writeFile, unlink } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -58,9 +58,20 @@ const handler = resolve(input);
 const handlerDir = dirname(handler);
 // componentize-js only sees files under the working directory, so the generated entry module sits
 // beside the handler and the working directory is the common root of the handler and this SDK.
+// When that root is `/` (a handler outside this checkout), componentize-js mangles the paths
+// (its prefix becomes `//`), so the SDK is copied beside the handler instead.
 const entry = join(handlerDir, `.wpthost-entry-${basename(handler)}`);
-let sdk = relative(handlerDir, join(here, 'wpthost.js')).split(sep).join('/');
-if (!sdk.startsWith('.')) sdk = `./${sdk}`;
+let workDir = commonRoot(handlerDir, here);
+let sdkCopy = null;
+let sdk;
+if (workDir === sep) {
+  workDir = handlerDir;
+  sdkCopy = join(handlerDir, `.wpthost-sdk-${basename(handler)}`);
+  sdk = `./${basename(sdkCopy)}`;
+} else {
+  sdk = relative(handlerDir, join(here, 'wpthost.js')).split(sep).join('/');
+  if (!sdk.startsWith('.')) sdk = `./${sdk}`;
+}
 const source = `import { run } from '${sdk}';
 import * as handler from './${basename(handler)}';
 const main = handler.main ?? handler.default;
@@ -74,7 +85,8 @@ const { componentize } = await loadComponentize();
 const outputPath = resolve(output);
 await writeFile(entry, source);
 try {
-  process.chdir(commonRoot(handlerDir, here));
+  if (sdkCopy) await copyFile(join(here, 'wpthost.js'), sdkCopy);
+  process.chdir(workDir);
   const { component } = await componentize({
     sourcePath: entry,
     witPath: resolve(wit),
@@ -84,4 +96,5 @@ try {
   await writeFile(outputPath, component);
 } finally {
   await unlink(entry).catch(() => {});
+  if (sdkCopy) await unlink(sdkCopy).catch(() => {});
 }
