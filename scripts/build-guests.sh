@@ -121,7 +121,7 @@ build_python() {
     local pids=()
     for name in "${examples[@]}"; do
         local wasm="$out/python/$name.wasm"
-        if stale "$wasm" "$root/plugins/python/$name.py" "$root/plugin-sdk/python/wpthost" "$root/plugin-sdk/python/build.py" "$root/wit"; then
+        if stale "$wasm" "$root/plugins/python/$name.py" "$root/plugin-sdk/python/wpthost" "$root/plugin-sdk/python/build.py" "$root/plugin-sdk/python/immortalize.py" "$root/wit"; then
             log "python: $name"
             "$cache/py/bin/python" "$root/plugin-sdk/python/build.py" "$root/plugins/python/$name.py" -o "$wasm" &
             pids+=($!)

@@ -13,6 +13,7 @@ from componentize_py_types import Err
 from wit_world.imports import response as wit_response
 from wit_world.imports import timing
 
+from . import _snapshot
 from .errors import HTTPException
 from .request import Request
 from .response import Response
@@ -125,17 +126,7 @@ class _NoHost:
         return lambda *args: None
 
 
-def warm_up(rounds=8):
-    """Run the SDK's own per-request path at build time, then freeze the heap.
-
-    componentize-py snapshots the interpreter after this module's import, and every request starts
-    from that snapshot. Running the path here first leaves CPython's per-code-object specialisation,
-    type attribute caches and dict key versions filled in the snapshot instead of being redone (and
-    their memory pages dirtied) on every request. Only the SDK runs: a handler's `main` may have side
-    effects and calls host functions, which do not exist at build time. `gc.freeze()` then moves
-    every snapshot object out of the collector's generations, so a collection during a request
-    scans only that request's objects.
-    """
+def _exercise(rounds):
     host = _NoHost()
     for _ in range(rounds):
         request = Request(_WarmUpRequest())
@@ -151,5 +142,20 @@ def warm_up(rounds=8):
         response = Response(request)
         _apply_return("warm", response)
         _send(response, host)
-    gc.collect()
+
+
+def warm_up(rounds=8):
+    """Run the SDK's own per-request path at build time, then prepare the heap for snapshotting.
+
+    componentize-py snapshots the interpreter after this module's import, and every request starts
+    from that snapshot. Running the path here first leaves CPython's per-code-object specialisation,
+    type attribute caches and dict key versions filled in the snapshot instead of being redone (and
+    their memory pages dirtied) on every request. Only the SDK runs: a handler's `main` may have side
+    effects and calls host functions, which do not exist at build time. Then the live objects are
+    recorded for the build script to make immortal (`_snapshot`), and `gc.freeze()` moves them out
+    of the collector's generations, so a collection during a request scans only that request's
+    objects.
+    """
+    _exercise(rounds)
+    _snapshot.record()
     gc.freeze()
