@@ -427,8 +427,11 @@ fn idle_kept_alive_connections_give_their_slot_to_a_waiting_client() {
         "{:?}",
         started.elapsed()
     );
-    // The idle ones were closed, not reset mid-response.
-    for mut c in idle {
-        assert!(c.closed_within(Duration::from_secs(5)));
-    }
+    // An idle one made room: closed cleanly, between responses. (Which ones close is a race
+    // between the idle connections, the third one included once it is idle.)
+    let closed = idle
+        .iter_mut()
+        .filter_map(|c| c.closed_within(Duration::from_secs(2)).then_some(()))
+        .count();
+    assert!(closed >= 1, "no idle connection was closed");
 }
