@@ -320,3 +320,48 @@ fn f_hd_1_sub_headers_template_error_is_500() {
         "{text}"
     );
 }
+
+/// Missing headers files are remembered per directory version (one `stat` of the directory instead
+/// of four failing ones); creating one changes the directory, so the next request sees it (F-HD-1,
+/// F-HD-2), also for a directory that had settled long before.
+#[test]
+fn f_hd_1_2_headers_file_created_later_applies_to_the_next_request() {
+    let root = TempDocRoot::new();
+    let file = root.write("late/a.txt", b"a\n");
+    let dir = file
+        .parent()
+        .map(std::path::Path::to_path_buf)
+        .unwrap_or_default();
+    let settled = std::time::SystemTime::now() - std::time::Duration::from_secs(60);
+    std::fs::File::open(&dir)
+        .and_then(|d| d.set_modified(settled))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let server = TestServer::start(root.path());
+    for _ in 0..2 {
+        assert!(!get_text(&server, "/late/a.txt").contains("X-Late"));
+    }
+    root.write("late/a.txt.headers", b"X-Late: own\n");
+    assert!(get_text(&server, "/late/a.txt").contains("X-Late: own"));
+    root.write("late/__dir__.headers", b"X-Late-Dir: dir\n");
+    assert!(get_text(&server, "/late/a.txt").contains("X-Late-Dir: dir"));
+    // And removing one is seen at once too.
+    std::fs::remove_file(dir.join("a.txt.headers")).unwrap_or_else(|e| panic!("{e}"));
+    assert!(!get_text(&server, "/late/a.txt").contains("X-Late: own"));
+}
+
+/// A FIFO in the document root is not a file: 404 at once, without waiting for a writer (the
+/// file is opened non-blocking).
+#[cfg(unix)]
+#[test]
+fn fifo_is_not_served_and_does_not_block() {
+    let root = TempDocRoot::new();
+    root.write("x.txt", b"x\n");
+    let fifo = root.path().join("pipe");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    assert!(made.is_ok_and(|s| s.success()), "mkfifo failed");
+    let server = TestServer::start(root.path());
+    let started = std::time::Instant::now();
+    assert!(get_text(&server, "/pipe").starts_with("HTTP/1.1 404"));
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    assert!(get_text(&server, "/x.txt").starts_with("HTTP/1.1 200"));
+}

@@ -2,6 +2,7 @@
 //! so an unchanged file is parsed once, not per request (it is still `stat`ed per request, so an
 //! edit takes effect immediately).
 
+use super::absent::{AbsentNames, DirView};
 use std::collections::HashMap;
 use std::ffi::OsString;
 use std::fs::Metadata;
@@ -87,9 +88,10 @@ pub fn parse(data: &[u8]) -> Result<HeaderList, MissingColon> {
     Ok(out)
 }
 
-/// Identity of a file version: any write changes the mtime or ctime (and usually the length).
+/// Identity of a file (or directory) version: any write changes the mtime or ctime (and usually
+/// the length); adding or removing a directory entry changes the directory's.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Fingerprint {
+pub(super) struct Fingerprint {
     modified: Option<SystemTime>,
     len: u64,
     #[cfg(unix)]
@@ -99,7 +101,15 @@ struct Fingerprint {
 }
 
 impl Fingerprint {
-    fn of(meta: &Metadata) -> Self {
+    /// Timestamps advance in coarse ticks, so a same-length rewrite within one tick keeps its
+    /// fingerprint: a version younger than the racy window is not trusted until it settles.
+    pub(super) fn settled(&self) -> bool {
+        self.modified
+            .and_then(|m| SystemTime::now().duration_since(m).ok())
+            .is_some_and(|age| age >= RACY_WINDOW)
+    }
+
+    pub(super) fn of(meta: &Metadata) -> Self {
         #[cfg(unix)]
         use std::os::unix::fs::MetadataExt;
         Fingerprint {
@@ -123,6 +133,8 @@ enum Cached {
 #[derive(Debug, Default)]
 pub struct HeadersCache {
     entries: Mutex<HashMap<PathBuf, (Fingerprint, Cached)>>,
+    /// Headers files known not to exist, per directory version.
+    absent: AbsentNames,
 }
 
 /// Bound on cached files; the map is simply emptied when it is reached (files are small and
@@ -138,13 +150,8 @@ impl HeadersCache {
     }
 
     fn get(&self, path: &Path, fp: Fingerprint) -> Option<Cached> {
-        // File-system timestamps advance in coarse ticks, so a same-length rewrite within one tick
-        // keeps its fingerprint. A file changed that recently is read again until it settles.
-        let settled = fp
-            .modified
-            .and_then(|m| SystemTime::now().duration_since(m).ok())
-            .is_some_and(|age| age >= RACY_WINDOW);
-        if !settled {
+        // A file changed within the racy window is read again until it settles.
+        if !fp.settled() {
             return None;
         }
         let entries = self.entries.lock().ok()?;
@@ -166,20 +173,36 @@ impl HeadersCache {
     /// wptserve's `_load(request, base)`: `base.sub.headers` if it exists (even when unreadable,
     /// which then yields nothing), else `base.headers`; any read error yields nothing. Blocking.
     pub fn load(&self, base: &Path) -> HeadersSource {
+        let dir = base.parent().unwrap_or(Path::new(""));
+        self.load_in(&self.absent.view(dir), base)
+    }
+
+    /// The `__dir__` headers and the file's own headers of `file` (F-HD-1..2), looking at their
+    /// directory once.
+    pub fn load_for_file(&self, file: &Path) -> (HeadersSource, HeadersSource) {
+        let dir = file.parent().unwrap_or(Path::new(""));
+        let view = self.absent.view(dir);
+        (
+            self.load_in(&view, &dir.join("__dir__")),
+            self.load_in(&view, file),
+        )
+    }
+
+    fn load_in(&self, dir: &DirView<'_>, base: &Path) -> HeadersSource {
         let sub = with_suffix(base, ".sub.headers");
-        if let Ok(meta) = std::fs::metadata(&sub) {
+        if let Some(meta) = dir.metadata(&sub) {
             return match self.read_cached(&sub, &meta, true) {
                 Some(Cached::Sub(raw)) => HeadersSource::Sub(raw),
                 _ => HeadersSource::None,
             };
         }
         let plain = with_suffix(base, ".headers");
-        match std::fs::metadata(&plain) {
-            Ok(meta) => match self.read_cached(&plain, &meta, false) {
+        match dir.metadata(&plain) {
+            Some(meta) => match self.read_cached(&plain, &meta, false) {
                 Some(Cached::Plain(parsed)) => HeadersSource::Plain(parsed),
                 _ => HeadersSource::None,
             },
-            Err(_) => HeadersSource::None,
+            None => HeadersSource::None,
         }
     }
 

@@ -9,7 +9,7 @@ use super::ranges::{self, ByteRange, RangeError};
 use bytes::Bytes;
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// What the file-system half needs from the request.
 pub struct Job<'a> {
@@ -68,7 +68,14 @@ fn run_inner(job: Job<'_>) -> Result<Outcome, StaticError> {
         // `os.path.isdir` says no, then `os.stat` raises ValueError.
         return Err(StaticError::embedded_nul());
     }
-    let meta = std::fs::metadata(path);
+    // Open first and `fstat` the descriptor: one path walk instead of two, and the read below uses
+    // the same file. Non-blocking, so that a FIFO cannot hold the thread in `open`. When the open
+    // fails (an unreadable file), `stat` decides, as in wptserve, and the read then fails.
+    let opened = open_nonblocking(path).ok();
+    let meta = match &opened {
+        Some(file) => file.metadata(),
+        None => std::fs::metadata(path),
+    };
     if let Ok(meta) = &meta {
         if meta.is_dir() {
             if !job.url_path.ends_with('/') {
@@ -85,15 +92,13 @@ fn run_inner(job: Job<'_>) -> Result<Outcome, StaticError> {
         return Err(StaticError::NotFound);
     }
     let len = meta.len();
-    let dir = path
-        .parent()
-        .map(|p| p.join("__dir__"))
-        .unwrap_or_else(|| PathBuf::from("__dir__"));
-    let dir_headers = job.cache.load(&dir);
-    let own_headers = job.cache.load(path);
+    let (dir_headers, own_headers) = job.cache.load_for_file(path);
 
     // Errors from here on lose to errors of the headers files, which wptserve meets first.
-    let body = read_body(&job, len);
+    let body = match opened {
+        Some(file) => read_body(&job, file, len),
+        None => Err(StaticError::NotFound),
+    };
     Ok(Outcome::File(FileOutcome {
         len,
         dir_headers,
@@ -102,8 +107,31 @@ fn run_inner(job: Job<'_>) -> Result<Outcome, StaticError> {
     }))
 }
 
-fn read_body(job: &Job<'_>, len: u64) -> Result<FileBody, StaticError> {
-    let path = job.fs_path;
+fn open_nonblocking(path: &Path) -> std::io::Result<File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(nonblocking_flag());
+    }
+    options.open(path)
+}
+
+/// `O_NONBLOCK`: 0o4000 on every Linux architecture but alpha, mips, parisc and sparc.
+#[cfg(unix)]
+fn nonblocking_flag() -> i32 {
+    #[cfg(target_os = "linux")]
+    {
+        rustix::fs::OFlags::NONBLOCK.bits() as i32
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        0
+    }
+}
+
+fn read_body(job: &Job<'_>, mut file: File, len: u64) -> Result<FileBody, StaticError> {
     if let Some(header) = job.range {
         let list = ranges::parse(header, len).map_err(|e: RangeError| StaticError::Status {
             status: e.status,
@@ -114,33 +142,33 @@ fn read_body(job: &Job<'_>, len: u64) -> Result<FileBody, StaticError> {
             .map(|r| r.len().saturating_add(PART_HEAD_ALLOWANCE))
             .fold(0, u64::saturating_add);
         if held > job.inline_limit {
-            // Open it now so that an unreadable file is a 404 before any header is sent.
-            File::open(path).map_err(|_| StaticError::NotFound)?;
+            // The file opened, so it is no 404; the writer streams the ranges.
             return Ok(FileBody::RangesOnDisk(list));
         }
-        return read_ranges(path, &list).map(FileBody::Ranges);
+        return read_ranges(&mut file, &list).map(FileBody::Ranges);
     }
-    let mut file = File::open(path).map_err(|_| StaticError::NotFound)?;
     if job.is_head || len > job.inline_limit {
         return Ok(FileBody::Whole(None));
     }
     let mut data = Vec::with_capacity(len as usize + 1);
-    file.read_to_end(&mut data)
+    // Through `take`, not `File::read_to_end`, which `stat`s and seeks to size its buffer again.
+    (&mut file)
+        .take(u64::MAX)
+        .read_to_end(&mut data)
         .map_err(|_| StaticError::NotFound)?;
     Ok(FileBody::Whole(Some(Bytes::from(data))))
 }
 
 fn read_ranges(
-    path: &std::path::Path,
+    file: &mut File,
     list: &[ByteRange],
 ) -> Result<Vec<(ByteRange, Bytes)>, StaticError> {
-    let mut file = File::open(path).map_err(|_| StaticError::NotFound)?;
     let mut out = Vec::with_capacity(list.len());
     for range in list {
         file.seek(SeekFrom::Start(range.lower))
             .map_err(|_| StaticError::NotFound)?;
         let mut data = Vec::with_capacity(range.len() as usize);
-        (&mut file)
+        (&mut *file)
             .take(range.len())
             .read_to_end(&mut data)
             .map_err(|_| StaticError::NotFound)?;

@@ -9,6 +9,7 @@
 //! calls"). Larger files and ranges are left to the writer to stream. A `.sub.headers` file is
 //! rendered on the blocking pool, because its template may read files.
 
+mod absent;
 mod asis;
 mod error;
 pub mod headers_file;
