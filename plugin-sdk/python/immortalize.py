@@ -25,7 +25,7 @@ IMMORTAL_MINIMUM = 1 << 30
 MAX_PLAUSIBLE = 1 << 20
 
 
-def _uleb(data, at):
+def _leb(data, at, signed):
     value = shift = 0
     while True:
         byte = data[at]
@@ -33,20 +33,17 @@ def _uleb(data, at):
         value |= (byte & 0x7F) << shift
         shift += 7
         if byte < 0x80:
+            if signed and byte & 0x40:
+                value -= 1 << shift
             return value, at
+
+
+def _uleb(data, at):
+    return _leb(data, at, False)
 
 
 def _sleb(data, at):
-    value = shift = 0
-    while True:
-        byte = data[at]
-        at += 1
-        value |= (byte & 0x7F) << shift
-        shift += 7
-        if byte < 0x80:
-            if byte & 0x40:
-                value -= 1 << shift
-            return value, at
+    return _leb(data, at, True)
 
 
 def _sections(data, start, end):
