@@ -461,6 +461,7 @@ fn check_subdomains_warns_about_unresolvable_domains() {
     assert!(
         warned.contains("configured domains do not resolve")
             && warned.contains("www.wpthost-check.invalid")
+            && warned.contains(" more. Tests that load them")
             && warned.contains("make-hosts-file"),
         "{warned}"
     );

@@ -52,6 +52,21 @@ pub(crate) fn unresolved(config: &Config) -> Vec<String> {
         .collect()
 }
 
+/// The first few names, then how many more: thirty IDN subdomains make an unreadable line.
+fn shortened(names: &[String]) -> String {
+    const SHOWN: usize = 4;
+    let mut text = names
+        .iter()
+        .take(SHOWN)
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .join(", ");
+    if names.len() > SHOWN {
+        text.push_str(&format!(" and {} more", names.len() - SHOWN));
+    }
+    text
+}
+
 fn resolves(name: &str) -> bool {
     (name, 0u16)
         .to_socket_addrs()
@@ -76,7 +91,7 @@ pub(crate) fn spawn_check(config: Arc<Config>) {
                  \"check_subdomains\": false to silence this check",
                 missing.len(),
                 config.domains_set.len(),
-                missing.join(", ")
+                shortened(&missing)
             );
         });
     if let Err(e) = spawned {
