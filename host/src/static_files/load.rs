@@ -1,10 +1,9 @@
 //! The file-system half of `FileHandler`: everything that touches the file system for one request
-//! (stat, headers files, directory listing, small-file and range reads), in wptserve's order so the
-//! same error wins. Synchronous by design: see the `static_files` module docs.
+//! (stat, headers files, small-file and range reads), in wptserve's order so the same error wins;
+//! a directory to list is only recognised here. Synchronous by design: see the `static_files` module docs.
 
 use super::error::StaticError;
 use super::headers_file::{HeadersCache, HeadersSource};
-use super::listing;
 use super::ranges::{self, ByteRange, RangeError};
 use bytes::Bytes;
 use std::fs::File;
@@ -28,8 +27,9 @@ pub struct Job<'a> {
 pub enum Outcome {
     /// A directory requested without the trailing slash (F-DL-1).
     Redirect,
-    /// A directory listing page (F-DL-2).
-    Listing(String),
+    /// A directory to list (F-DL-2): the caller renders it off the async workers, since a
+    /// directory may hold thousands of entries.
+    ListDir,
     File(FileOutcome),
     Error(StaticError),
 }
@@ -81,9 +81,7 @@ fn run_inner(job: Job<'_>) -> Result<Outcome, StaticError> {
             if !job.url_path.ends_with('/') {
                 return Ok(Outcome::Redirect);
             }
-            return listing::render(job.url_path, path)
-                .map(Outcome::Listing)
-                .map_err(|e| StaticError::os_error(&e, path));
+            return Ok(Outcome::ListDir);
         }
     }
     let meta = meta.map_err(|_| StaticError::NotFound)?;

@@ -3,11 +3,11 @@
 //! directory redirect and listing (F-DL-1..4), ranges (F-RG-1..6), `.asis` (F-AS-1, F-AS-3).
 //!
 //! `load` does every file-system call of a request on the connection's own task: stat, headers
-//! files (cached while unchanged), listing, and the read of a small file or of the requested
-//! ranges. These are page-cache hits costing microseconds, where a hop to the blocking pool and back
-//! cost more than the calls and halved keep-alive throughput (docs/ARCHITECTURE.md, "File-system
-//! calls"). Larger files and ranges are left to the writer to stream. A `.sub.headers` file is
-//! rendered on the blocking pool, because its template may read files.
+//! files (cached while unchanged), and the read of a small file or of the requested ranges. These
+//! are page-cache hits costing microseconds, where a hop to the blocking pool and back cost more
+//! than the calls and halved keep-alive throughput (docs/ARCHITECTURE.md, "File-system calls"). Larger files and ranges are left to the writer to stream. A directory listing and a
+//! `.sub.headers` file are rendered on the blocking pool: a directory may hold thousands of
+//! entries, and a template may read files.
 
 mod absent;
 mod asis;
@@ -73,7 +73,23 @@ impl StaticFiles {
         let outcome = load::run(job);
         match outcome {
             Outcome::Redirect => Handled::Unpiped(redirect(request)),
-            Outcome::Listing(html) => Handled::Unpiped(listing_response(html)),
+            Outcome::ListDir => {
+                let url_path = request.path.clone();
+                let dir = fs_path.clone();
+                let rendered =
+                    tokio::task::spawn_blocking(move || listing::render(&url_path, &dir)).await;
+                match rendered {
+                    Ok(Ok(html)) => Handled::Unpiped(listing_response(html)),
+                    Ok(Err(e)) => error_response(StaticError::os_error(&e, &fs_path), request),
+                    Err(join) => error_response(
+                        StaticError::Exception {
+                            type_name: "RuntimeError",
+                            message: format!("directory listing task failed: {join}"),
+                        },
+                        request,
+                    ),
+                }
+            }
             Outcome::Error(err) => error_response(err, request),
             Outcome::File(file) => match self.file_response(request, &fs_path, file).await {
                 Ok(response) => Handled::Response {
