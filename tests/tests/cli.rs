@@ -305,26 +305,28 @@ fn serve_latency_option_f_h1_17() {
     );
 }
 
-#[test]
-fn serve_refuses_a_port_in_use_naming_it() {
-    let dir = TempDocRoot::new();
+/// A loopback port some other socket holds (for as long as the listener lives).
+fn busy_port() -> (TcpListener, u16) {
     let busy = match TcpListener::bind(("127.0.0.1", 0)) {
         Ok(l) => l,
         Err(e) => panic!("bind: {e}"),
     };
     let port = busy.local_addr().map(|a| a.port()).unwrap_or(0);
-    let out = wpthost(
-        &[
-            "serve",
-            "--doc-root",
-            ".",
-            "--server-host",
-            "127.0.0.1",
-            "--port",
-            &port.to_string(),
-        ],
-        dir.path(),
-    );
+    (busy, port)
+}
+
+/// `wpthost serve` on the loopback address with `port_args`, expected to fail at start-up.
+fn serve_on_loopback(dir: &TempDocRoot, port_args: &[&str]) -> Output {
+    let mut args = vec!["serve", "--doc-root", ".", "--server-host", "127.0.0.1"];
+    args.extend_from_slice(port_args);
+    wpthost(&args, dir.path())
+}
+
+#[test]
+fn serve_refuses_a_port_in_use_naming_it() {
+    let dir = TempDocRoot::new();
+    let (_busy, port) = busy_port();
+    let out = serve_on_loopback(&dir, &["--port", &port.to_string()]);
     assert_eq!(out.status.code(), Some(1));
     let err = text(&out.stderr);
     assert!(
@@ -341,25 +343,8 @@ fn serve_refuses_a_port_in_use_naming_it() {
 #[test]
 fn serve_with_one_unusable_port_starts_nothing() {
     let dir = TempDocRoot::new();
-    let busy = match TcpListener::bind(("127.0.0.1", 0)) {
-        Ok(l) => l,
-        Err(e) => panic!("bind: {e}"),
-    };
-    let port = busy.local_addr().map(|a| a.port()).unwrap_or(0);
-    let out = wpthost(
-        &[
-            "serve",
-            "--doc-root",
-            ".",
-            "--server-host",
-            "127.0.0.1",
-            "-p",
-            "auto",
-            "-p",
-            &port.to_string(),
-        ],
-        dir.path(),
-    );
+    let (_busy, port) = busy_port();
+    let out = serve_on_loopback(&dir, &["-p", "auto", "-p", &port.to_string()]);
     assert_eq!(out.status.code(), Some(1));
     assert!(text(&out.stderr).contains(&port.to_string()));
     assert!(!text(&out.stdout).contains("listening on"));

@@ -263,17 +263,10 @@ fn compiled_components_are_cached_on_disk_across_restarts() {
 
 #[test]
 fn wpthost_plugins_config_sets_default_limits() {
-    let root = wpthost_tests::TempDocRoot::new();
-    root.write("s/sleep.wasm", &support::component("test-oversleep"));
-    root.write(
-        "s/__dir__.handlers.json",
-        br#"{"handlers": [{"route": "sleep", "component": "sleep.wasm"}]}"#,
+    let (root, server) = support::sleep_server(
+        "s",
+        serde_json::json!({"limits": {"wall_ms": 200}, "max_instances": 16}),
     );
-    let server = wpthost_tests::TestServer::start_with_config(serde_json::json!({
-        "doc_root": root.path(),
-        "browser_host": "localhost",
-        "wpthost": {"plugins": {"limits": {"wall_ms": 200}, "max_instances": 16}},
-    }));
     let resp = wpthost_tests::get(server.port(), "/s/sleep");
     assert_eq!(resp.status_code(), 500);
     assert!(
@@ -282,11 +275,7 @@ fn wpthost_plugins_config_sets_default_limits() {
         error_message(&resp)
     );
 
-    let bad = wpthost_tests::TestServer::start_with_config(serde_json::json!({
-        "doc_root": root.path(),
-        "browser_host": "localhost",
-        "wpthost": {"plugins": {"max_instance": 16}},
-    }));
+    let bad = support::server_with_plugins(&root, serde_json::json!({"max_instance": 16}));
     let resp = wpthost_tests::get(bad.port(), "/s/sleep");
     assert_eq!(resp.status_code(), 500);
     assert!(

@@ -225,17 +225,7 @@ fn pipes_never_apply_to_plugin_errors() {
 
 #[test]
 fn beyond_the_instance_pool_requests_get_503_not_a_hang() {
-    let root = wpthost_tests::TempDocRoot::new();
-    root.write("z/sleep.wasm", &support::component("test-oversleep"));
-    root.write(
-        "z/__dir__.handlers.json",
-        br#"{"handlers": [{"route": "sleep", "component": "sleep.wasm"}]}"#,
-    );
-    let server = wpthost_tests::TestServer::start_with_config(serde_json::json!({
-        "doc_root": root.path(),
-        "browser_host": "localhost",
-        "wpthost": {"plugins": {"max_instances": 2}},
-    }));
+    let (_root, server) = support::sleep_server("z", serde_json::json!({"max_instances": 2}));
     let port = server.port();
     let sleepers: Vec<_> = (0..2)
         .map(|_| std::thread::spawn(move || wpthost_tests::get(port, "/z/sleep?ms=800")))

@@ -40,6 +40,28 @@ pub fn component(crate_name: &str) -> Vec<u8> {
     std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
+/// `/<dir>/sleep` served by the `test-oversleep` guest, on a server whose `wpthost.plugins` object
+/// is `plugins`. The root is returned for further servers on the same tree.
+pub fn sleep_server(dir: &str, plugins: serde_json::Value) -> (TempDocRoot, TestServer) {
+    let root = TempDocRoot::new();
+    root.write(&format!("{dir}/sleep.wasm"), &component("test-oversleep"));
+    root.write(
+        &format!("{dir}/__dir__.handlers.json"),
+        br#"{"handlers": [{"route": "sleep", "component": "sleep.wasm"}]}"#,
+    );
+    let server = server_with_plugins(&root, plugins);
+    (root, server)
+}
+
+/// A server on `root` with `plugins` as its `wpthost.plugins` object.
+pub fn server_with_plugins(root: &TempDocRoot, plugins: serde_json::Value) -> TestServer {
+    TestServer::start_with_config(serde_json::json!({
+        "doc_root": root.path(),
+        "browser_host": "localhost",
+        "wpthost": {"plugins": plugins},
+    }))
+}
+
 /// A document root plus a running server.
 pub struct Site {
     pub root: TempDocRoot,
