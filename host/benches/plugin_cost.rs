@@ -94,10 +94,7 @@ fn bench(c: &mut Criterion) {
     let request = request(&root);
     let serve = || {
         rt.block_on(async {
-            let matched = host
-                .resolve(&request)
-                .await
-                .unwrap_or_else(|| panic!("no route"));
+            let matched = host.resolve(&request).unwrap_or_else(|| panic!("no route"));
             let mut writer = ResponseWriter::detached();
             match host.handle(matched, &request, &mut writer).await {
                 Handled::Response { response, .. } => assert_eq!(response.status, 200),
@@ -108,7 +105,7 @@ fn bench(c: &mut Criterion) {
     serve(); // compile and pre-instantiate outside the measurement
 
     c.bench_function("manifest resolve only", |b| {
-        b.iter(|| rt.block_on(async { host.resolve(&request).await.is_some() }))
+        b.iter(|| host.resolve(&request).is_some())
     });
     c.bench_function(
         "plugin request: resolve + instantiate + handle + teardown",
@@ -116,9 +113,7 @@ fn bench(c: &mut Criterion) {
     );
     // The plugin's own cost, routing excluded: fresh store and instance from the cached
     // `InstancePre`, the call (with its host calls), teardown.
-    let matched = rt
-        .block_on(host.resolve(&request))
-        .unwrap_or_else(|| panic!("no route"));
+    let matched = host.resolve(&request).unwrap_or_else(|| panic!("no route"));
     c.bench_function("plugin instantiate + handle + teardown", |b| {
         b.iter(|| {
             rt.block_on(async {

@@ -135,7 +135,7 @@ async fn dispatch(
             return handled;
         }
     }
-    if let Some(matched) = state.plugins.resolve(request).await {
+    if let Some(matched) = state.plugins.resolve(request) {
         request.route_match = matched.route_match.clone();
         return state.plugins.handle(matched, request, writer).await;
     }

@@ -227,10 +227,7 @@ fn compiled_components_are_cached_on_disk_across_restarts() {
         rt.block_on(async {
             let mut request = request_for(8000, "/c/a");
             request.doc_root = root.path().to_path_buf();
-            let matched = host
-                .resolve(&request)
-                .await
-                .unwrap_or_else(|| panic!("no route"));
+            let matched = host.resolve(&request).unwrap_or_else(|| panic!("no route"));
             let mut writer = wpthost::http1::writer::ResponseWriter::detached();
             match host.handle(matched, &request, &mut writer).await {
                 wpthost::server::Handled::Response { response, .. } => match response.body {

@@ -122,7 +122,7 @@ impl PluginHost {
 
     /// The plugin route governing this request, if the nearest manifest has one that matches (or the
     /// nearest manifest is broken, which governs its paths with a 500).
-    pub async fn resolve(&self, request: &Request) -> Option<PluginMatch> {
+    pub fn resolve(&self, request: &Request) -> Option<PluginMatch> {
         // Under an alias mount point (F-SV-5) the manifests are the mounted directory's, and routes
         // are relative to the mount's URL base, as for static files.
         let base = request.url_base.trim_end_matches('/');
