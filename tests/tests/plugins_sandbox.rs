@@ -114,6 +114,40 @@ fn memory_bomb_hits_memory_limit() {
     assert_still_serves(&site);
 }
 
+/// DESIGN "a fresh instance serves each request": linear memory left dirty by one instance (about
+/// a thousand scattered pages of image data and of zeroed memory, more than the slot reset's scan
+/// buffer and keep-resident budget) is pristine again for the next instance in the same slot,
+/// sequentially and with several instances alive at once.
+#[test]
+fn every_instance_starts_from_pristine_memory() {
+    let site = site("test-memory-residue", serde_json::json!({}));
+    for round in 0..6 {
+        let resp = site.request("GET /p/bad HTTP/1.1", b"");
+        assert_eq!(resp.status_code(), 200, "{:?}", resp.body_str());
+        assert_eq!(resp.body, b"residue 0", "request {round}");
+    }
+    let port = site.port();
+    let concurrent: Vec<_> = (0..4)
+        .map(|_| {
+            std::thread::spawn(move || {
+                (0..4)
+                    .map(|_| {
+                        let req = format!(
+                            "GET /p/bad HTTP/1.1\r\nHost: localhost:{port}\r\nConnection: close\r\n\r\n"
+                        );
+                        RawResponse::parse(&wpthost_tests::raw_exchange(port, req.as_bytes())).body
+                    })
+                    .collect::<Vec<_>>()
+            })
+        })
+        .collect();
+    for handle in concurrent {
+        for body in handle.join().expect("client thread") {
+            assert_eq!(String::from_utf8_lossy(&body), "residue 0");
+        }
+    }
+}
+
 #[test]
 fn endless_recursion_hits_stack_limit() {
     let site = site("test-recursion", serde_json::json!({}));

@@ -165,6 +165,13 @@ impl CompiledModule {
         }
     }
 
+    /// wpthost patch: like `func_loc`, but `None` for a function that was not
+    /// compiled (such as the array-to-wasm trampoline of a function that never
+    /// escapes).
+    pub fn try_func_loc(&self, key: FuncKey) -> Option<&FunctionLoc> {
+        self.index.func_loc(key)
+    }
+
     /// Gets the function location information for a given function index.
     pub fn func_loc(&self, key: FuncKey) -> &FunctionLoc {
         self.index

@@ -151,6 +151,16 @@ struct ModuleInner {
     /// instantiated.
     memory_images: OnceLock<Option<ModuleMemoryImages>>,
 
+    /// wpthost patch: text-section offsets of every defined function and of
+    /// its array-to-wasm trampoline, by `DefinedFuncIndex`, built on first use.
+    ///
+    /// Every `ref.func` and every function export wired between the modules
+    /// of a component initialises a `VMFuncRef` on each instantiation; doing
+    /// the two `CompiledFunctionsTable` searches each time dominated the
+    /// instantiation of dynamically linked guests (componentize-py: ~5,300
+    /// funcrefs per instance).
+    defined_funcref_offsets: OnceLock<Box<[(u32, u32)]>>,
+
     /// Flag indicating whether this module can be serialized or not.
     #[cfg(any(feature = "cranelift", feature = "winch"))]
     serializable: bool,
@@ -553,6 +563,7 @@ impl Module {
                 engine: engine.clone(),
                 code,
                 memory_images: OnceLock::new(),
+                defined_funcref_offsets: OnceLock::new(),
                 module,
                 #[cfg(any(feature = "cranelift", feature = "winch"))]
                 serializable,
@@ -647,6 +658,37 @@ impl Module {
 
     pub(crate) fn engine_code(&self) -> &Arc<EngineCode> {
         &self.inner.code
+    }
+
+    /// wpthost patch: the text-section offsets `(array_to_wasm trampoline,
+    /// wasm function)` of the defined function `index`, from a table built
+    /// once per module (see `ModuleInner::defined_funcref_offsets`). `None`
+    /// for a function without a trampoline: it never escapes, so nothing asks
+    /// for its funcref.
+    pub(crate) fn defined_funcref_offsets(
+        &self,
+        index: wasmtime_environ::DefinedFuncIndex,
+    ) -> Option<(u32, u32)> {
+        const NO_TRAMPOLINE: u32 = u32::MAX;
+        let table = self.inner.defined_funcref_offsets.get_or_init(|| {
+            let compiled = self.compiled_module();
+            let module_index = compiled.module().module_index;
+            compiled
+                .module()
+                .defined_func_indices()
+                .map(|def| {
+                    let array = compiled
+                        .try_func_loc(FuncKey::ArrayToWasmTrampoline(module_index, def))
+                        .map_or(NO_TRAMPOLINE, |loc| loc.start);
+                    let wasm = compiled
+                        .func_loc(FuncKey::DefinedWasmFunction(module_index, def))
+                        .start;
+                    (array, wasm)
+                })
+                .collect()
+        });
+        let offsets = *table.get(usize::try_from(index.as_u32()).ok()?)?;
+        (offsets.0 != NO_TRAMPOLINE).then_some(offsets)
     }
 
     pub(crate) fn env_module(&self) -> &Arc<wasmtime_environ::Module> {

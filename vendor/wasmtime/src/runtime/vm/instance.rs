@@ -18,7 +18,7 @@ use crate::runtime::vm::{
     VMStoreRawPtr, VmPtr, VmSafe, WasmFault, catch_unwind_and_record_trap,
 };
 use crate::store::{InstanceId, StoreId, StoreInstanceId, StoreOpaque, StoreResourceLimiter};
-use crate::vm::{VMWasmCallFunction, ValRaw};
+use crate::vm::{VMArrayCallFunction, VMWasmCallFunction, ValRaw};
 use alloc::sync::Arc;
 use core::alloc::Layout;
 use core::marker;
@@ -880,6 +880,39 @@ impl Instance {
         let func = &module.functions[index];
         let type_index = func.signature.unwrap_engine_type_index();
         let vmctx_offset = self.offsets().vmctx_func_ref(func.func_ref);
+        // wpthost patch: without the `debug` feature a store's code is always
+        // the engine's shared code (`StoreCodeStorage::Shared`), so the
+        // function pointers follow from the module's text section and its
+        // cached offsets, with neither a registry lookup nor a search of the
+        // functions table per funcref.
+        #[cfg(not(feature = "debug"))]
+        if let Some((array_offset, wasm_offset)) = self
+            .runtime_module()
+            .and_then(|m| m.defined_funcref_offsets(def_index))
+        {
+            let runtime_module = self
+                .runtime_module()
+                .expect("funcref impossible in fake module");
+            let text = runtime_module.engine_code().text().as_ptr();
+            // SAFETY: both offsets were read from this module's functions
+            // table, so they point at code inside its text section.
+            let (array_call, wasm_call) = unsafe {
+                (
+                    text.add(usize::try_from(array_offset).unwrap()),
+                    text.add(usize::try_from(wasm_offset).unwrap()),
+                )
+            };
+            // SAFETY: the type/offset here are valid for the defined function
+            // at `def_index`, and the pointers were computed above.
+            return unsafe {
+                self.write_funcref(
+                    type_index,
+                    vmctx_offset,
+                    NonNull::new(array_call.cast_mut()).unwrap().cast(),
+                    NonNull::new(wasm_call.cast_mut()).unwrap().cast(),
+                )
+            };
+        }
         let array_to_wasm_key = FuncKey::ArrayToWasmTrampoline(module.module_index, def_index);
         let wasm_key = FuncKey::DefinedWasmFunction(module.module_index, def_index);
         // SAFETY: the type/offset/keys here are all valid for the defined
@@ -967,19 +1000,36 @@ impl Instance {
         )
         .expect("module not in store");
 
-        let array_call =
-            VmPtr::from(NonNull::from(module_with_code.function(array_to_wasm_key)).cast());
+        let array_call = NonNull::from(module_with_code.function(array_to_wasm_key)).cast();
+        let wasm_call = NonNull::new(
+            module_with_code
+                .function(wasm_key)
+                .as_ptr()
+                .cast::<VMWasmCallFunction>()
+                .cast_mut(),
+        )
+        .unwrap();
 
-        let wasm_call = Some(VmPtr::from(
-            NonNull::new(
-                module_with_code
-                    .function(wasm_key)
-                    .as_ptr()
-                    .cast::<VMWasmCallFunction>()
-                    .cast_mut(),
-            )
-            .unwrap(),
-        ));
+        // SAFETY: same contract as this function.
+        unsafe { self.write_funcref(type_index, vmctx_offset, array_call, wasm_call) }
+    }
+
+    /// wpthost patch: the in-place write shared by both ways of finding a
+    /// funcref's code.
+    ///
+    /// # Safety
+    ///
+    /// Same as `initialize_and_return_funcref`; `array_call` and `wasm_call`
+    /// must be the function's trampoline and body in this store's code.
+    unsafe fn write_funcref(
+        self: Pin<&mut Self>,
+        type_index: VMSharedTypeIndex,
+        vmctx_offset: u32,
+        array_call: NonNull<VMArrayCallFunction>,
+        wasm_call: NonNull<VMWasmCallFunction>,
+    ) -> Option<NonNull<VMFuncRef>> {
+        let array_call = VmPtr::from(array_call);
+        let wasm_call = Some(VmPtr::from(wasm_call));
 
         let vmctx = VMOpaqueContext::from_vmcontext(self.vmctx()).into();
 
