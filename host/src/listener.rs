@@ -124,6 +124,9 @@ fn bind_listener(addr: SocketAddr) -> std::io::Result<TcpListener> {
     };
     // As std's bind does on Unix: a restarted server can take its port back at once.
     socket.set_reuseaddr(true)?;
+    // Linux copies TCP_NODELAY to every accepted socket: one setsockopt here instead of one per
+    // connection (see `accept_loop`).
+    socket.set_nodelay(true)?;
     socket.bind(addr)?;
     socket.listen(LISTEN_BACKLOG)
 }
@@ -242,7 +245,10 @@ async fn accept_loop(
             }
         };
         // Responses are buffered and written whole; Nagle would only delay pipelined answers.
-        let _ = socket.set_nodelay(true);
+        // Linux sockets inherit it from the listener (`bind_listener`).
+        if !cfg!(target_os = "linux") {
+            let _ = socket.set_nodelay(true);
+        }
         let info = ConnInfo {
             client_addr,
             // Bound to one address, the connection's is known; only a wildcard bind must ask.
@@ -259,7 +265,7 @@ async fn accept_loop(
         };
         let state = state.clone();
         let tls = tls.clone();
-        connections.spawn(async move {
+        let fut = async move {
             // Held until the connection (TLS handshake included) is over.
             let _slot = slot;
             match tls {
@@ -272,7 +278,10 @@ async fn accept_loop(
                     Err(e) => tracing::debug!("TLS handshake with {client_addr}: {e}"),
                 },
             }
-        });
+        };
+        // Boxed: the connection future is several KiB, and tokio moves a task's future and its
+        // stage by value (spawn, completion, join); behind a box each move is a pointer.
+        connections.spawn(Box::pin(fut));
     }
     drop(listener);
     // Idle connections close at once (they watch `stop`); requests in flight get a grace period

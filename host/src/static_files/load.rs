@@ -148,10 +148,12 @@ fn read_body(job: &Job<'_>, mut file: File, len: u64) -> Result<FileBody, Static
     if job.is_head || len > job.inline_limit {
         return Ok(FileBody::Whole(None));
     }
-    let mut data = Vec::with_capacity(len as usize + 1);
-    // Through `take`, not `File::read_to_end`, which `stat`s and seeks to size its buffer again.
+    let mut data = Vec::with_capacity(len as usize);
+    // Through `take`, not `File::read_to_end`, which `stat`s and seeks to size its buffer again;
+    // limited to the size `fstat` gave (the body the headers were computed for), so the read that
+    // fills it is the last one: no further read to find the end of the file.
     (&mut file)
-        .take(u64::MAX)
+        .take(len)
         .read_to_end(&mut data)
         .map_err(|_| StaticError::NotFound)?;
     Ok(FileBody::Whole(Some(Bytes::from(data))))
