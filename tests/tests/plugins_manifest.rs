@@ -157,6 +157,54 @@ fn hot_reload_of_manifest_and_component() {
     assert_eq!(site.actions("/h/two", &["body two"]).status_code(), 404);
 }
 
+/// Make `dir`'s modification time an hour old, so the server trusts its fingerprint (a directory
+/// changed within the last two seconds is always looked at for real).
+fn settle(dir: &std::path::Path) {
+    let old = std::time::SystemTime::now() - Duration::from_secs(3600);
+    std::fs::File::open(dir)
+        .and_then(|d| d.set_modified(old))
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+}
+
+/// Hot reload where the server remembers that a directory has no manifest (one `stat` of the
+/// directory, shared with the static file's headers lookup, instead of a `stat` of the manifest):
+/// a manifest added to an old, already-served directory governs the next request, and so does its
+/// removal. Static files there keep their headers files (F-HD-1..2) through the same directory look.
+#[test]
+fn manifest_added_to_a_settled_directory_applies_to_the_next_request() {
+    let site = Site::new();
+    site.install("s/c.wasm", "test-actions");
+    site.root.write("s/page.txt", b"static page");
+    site.root
+        .write("s/page.txt.headers", b"X-From-Headers-File: yes\n");
+    let dir = site.root.path().join("s");
+    settle(&dir);
+    for _ in 0..3 {
+        let resp = site.request("GET /s/page.txt HTTP/1.1", b"");
+        assert_eq!(resp.body, b"static page");
+        assert_eq!(
+            resp.header_str("X-From-Headers-File").as_deref(),
+            Some("yes")
+        );
+        assert_eq!(site.actions("/s/run", &["body plugin"]).status_code(), 404);
+    }
+    site.manifest(
+        "s",
+        serde_json::json!({"handlers": [{"route": "run", "component": "c.wasm"}]}),
+    );
+    assert_eq!(site.actions("/s/run", &["body plugin"]).body, b"plugin");
+    // Settled again with the manifest present, then removed: the next request is static again.
+    settle(&dir);
+    assert_eq!(site.actions("/s/run", &["body plugin"]).body, b"plugin");
+    std::fs::remove_file(dir.join("__dir__.handlers.json")).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(site.actions("/s/run", &["body plugin"]).status_code(), 404);
+    let resp = site.request("GET /s/page.txt HTTP/1.1", b"");
+    assert_eq!(
+        resp.header_str("X-From-Headers-File").as_deref(),
+        Some("yes")
+    );
+}
+
 #[test]
 fn in_flight_request_finishes_on_its_version() {
     let site = Arc::new(Site::new());

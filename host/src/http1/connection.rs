@@ -353,7 +353,7 @@ async fn request_loop<R: AsyncRead + Unpin>(
         let target_for_log = head.target.clone();
         let request = build_request(head, body, info, state);
         writer.reset_for_next_response(is_head);
-        server::handle(state, request, writer).await;
+        crate::static_files::absent::request_scope(server::handle(state, request, writer)).await;
         let flushed = writer.flush().await.is_ok();
         log_request(&method_for_log, &target_for_log, writer, started);
 

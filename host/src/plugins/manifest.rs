@@ -17,6 +17,7 @@
 
 use super::settings::{PluginSettings, RawLimits, RequestLimits};
 use crate::router::RoutePattern;
+use crate::static_files::absent::AbsentNames;
 use serde::Deserialize;
 use std::collections::HashMap;
 use std::path::{Component as PathPart, Path, PathBuf};
@@ -219,6 +220,9 @@ pub struct ManifestCache {
     /// Document root and alias directories after symlinks (they do not change while the server
     /// runs).
     canonical_roots: Mutex<HashMap<PathBuf, PathBuf>>,
+    /// Directories known to hold no manifest while unchanged: a `stat` of the directory, which the
+    /// static file's headers lookup then reuses, instead of a failing `stat` of the manifest.
+    absent: AbsentNames,
 }
 
 impl ManifestCache {
@@ -250,7 +254,7 @@ impl ManifestCache {
                 .iter()
                 .fold(doc_root.to_path_buf(), |p, s| p.join(s));
             let manifest_path = dir.join(MANIFEST_NAME);
-            let Ok(meta) = std::fs::metadata(&manifest_path) else {
+            let Some(meta) = self.absent.view(&dir).metadata(&manifest_path) else {
                 continue;
             };
             let dir_rel = decoded[..depth].join("/");

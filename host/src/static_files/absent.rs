@@ -7,8 +7,14 @@
 //! directory whose fingerprint is unchanged has the same names. Timestamps advance in coarse ticks,
 //! so a directory modified within the racy window is not trusted (names are looked up for real)
 //! until it settles; see `headers_file::Fingerprint`.
+//!
+//! Within one request (`request_scope`), a directory is `stat`ed once however many lookups look
+//! at it: the plugin manifest lookup and the headers lookup of a static file both start from the
+//! file's directory. Never across requests: a directory changed between two requests is seen by
+//! the second.
 
 use super::headers_file::Fingerprint;
+use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 use std::ffi::{OsStr, OsString};
 use std::fs::Metadata;
@@ -18,6 +24,38 @@ use std::sync::Mutex;
 
 /// Bound on remembered directories; the map is emptied when reached (it only saves `stat`s).
 const MAX_DIRS: usize = 16 * 1024;
+
+/// Directories a request has looked at so far, with their fingerprints if settled.
+type SeenDirs = RefCell<Vec<(PathBuf, Option<Fingerprint>)>>;
+
+tokio::task_local! {
+    static REQUEST_DIRS: SeenDirs;
+}
+
+/// Run one request's handling with its own memory of directory `stat`s (see the module docs).
+pub async fn request_scope<F: std::future::Future>(handling: F) -> F::Output {
+    REQUEST_DIRS.scope(RefCell::new(Vec::new()), handling).await
+}
+
+/// The directory's fingerprint, if settled: from this request's memory, else one `stat`.
+fn settled_fingerprint(dir: &Path) -> Option<Fingerprint> {
+    let seen = REQUEST_DIRS.try_with(|seen| {
+        seen.borrow()
+            .iter()
+            .find(|(d, _)| d == dir)
+            .map(|(_, fp)| *fp)
+    });
+    if let Ok(Some(fp)) = seen {
+        return fp;
+    }
+    let fp = std::fs::metadata(dir)
+        .ok()
+        .map(|meta| Fingerprint::of(&meta))
+        .filter(Fingerprint::settled);
+    // Outside a request scope (tests, the blocking pool) there is nothing to remember it in.
+    let _ = REQUEST_DIRS.try_with(|seen| seen.borrow_mut().push((dir.to_path_buf(), fp)));
+    fp
+}
 
 #[derive(Debug, Default)]
 pub struct AbsentNames {
@@ -32,16 +70,13 @@ pub struct DirView<'a> {
 }
 
 impl AbsentNames {
-    /// Look at `dir` (one `stat`) for a series of lookups in it.
+    /// Look at `dir` (one `stat`, or none if this request already did) for a series of lookups in
+    /// it.
     pub fn view<'a>(&'a self, dir: &'a Path) -> DirView<'a> {
-        let settled = std::fs::metadata(dir)
-            .ok()
-            .map(|meta| Fingerprint::of(&meta))
-            .filter(Fingerprint::settled);
         DirView {
             memory: self,
             dir,
-            settled,
+            settled: settled_fingerprint(dir),
         }
     }
 

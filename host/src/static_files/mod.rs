@@ -9,7 +9,7 @@
 //! `.sub.headers` file are rendered on the blocking pool: a directory may hold thousands of
 //! entries, and a template may read files.
 
-mod absent;
+pub(crate) mod absent;
 mod asis;
 mod error;
 pub mod headers_file;
