@@ -355,6 +355,7 @@ async fn request_loop<R: AsyncRead + Unpin>(
         writer.reset_for_next_response(is_head);
         crate::static_files::absent::request_scope(server::handle(state, request, writer)).await;
         let flushed = writer.flush().await.is_ok();
+        writer.drop_deferred();
         log_request(&method_for_log, &target_for_log, writer, started);
 
         let keep = flushed

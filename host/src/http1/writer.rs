@@ -38,13 +38,19 @@ pub struct ResponseWriter {
     pub is_head: bool,
     /// Status code of the current response once a status line went out (for the request log).
     pub status: Option<u16>,
+    /// Dropped once the current response has been flushed (`drop_deferred`): see `defer_drop`.
+    deferred: Option<Box<dyn std::any::Any + Send>>,
 }
 
 impl ResponseWriter {
     pub fn new(out: BoxedWrite) -> Self {
+        Self::with_out(Some(out), Vec::with_capacity(8 * 1024))
+    }
+
+    fn with_out(out: Option<BoxedWrite>, buf: Vec<u8>) -> Self {
         ResponseWriter {
-            out: Some(out),
-            buf: Vec::with_capacity(8 * 1024),
+            out,
+            buf,
             status_written: false,
             headers_ended: false,
             written_headers: Vec::new(),
@@ -54,14 +60,26 @@ impl ResponseWriter {
             bytes_written: 0,
             is_head: false,
             status: None,
+            deferred: None,
         }
+    }
+
+    /// Keep `value` until the current response has left (`drop_deferred`, called by the connection
+    /// after its flush), so expensive teardown (a plugin instance's memory slot reset) happens
+    /// while the client reads the response rather than before it is sent.
+    pub fn defer_drop(&mut self, value: Box<dyn std::any::Any + Send>) {
+        self.deferred = Some(value);
+    }
+
+    /// Drop what `defer_drop` kept.
+    pub fn drop_deferred(&mut self) {
+        self.deferred = None;
     }
 
     /// A writer with no socket (for unit tests and benchmarks); output accumulates in `buffered()`.
     pub fn detached() -> Self {
-        let mut w = ResponseWriter::new(Box::pin(tokio::io::sink()));
-        w.out = None;
-        w
+        // No buffer up front: plugin calls swap a detached writer in and out on every request.
+        Self::with_out(None, Vec::new())
     }
 
     /// Prepare for the next response on the same connection.

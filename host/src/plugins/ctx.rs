@@ -147,6 +147,12 @@ impl PluginCtx {
     }
 
     /// The response the plugin built through the `response` interface.
+    /// Release a stash lock the guest forgot to unlock (the instance may outlive the call a
+    /// little: its teardown waits for the response to be sent).
+    pub fn release_stash_lock(&mut self) {
+        self.stash_guard = None;
+    }
+
     pub fn take_response(&mut self) -> Response {
         let mut response = std::mem::take(&mut self.response);
         response.body = match std::mem::replace(&mut self.body, BodyBuf::Untouched) {
