@@ -131,12 +131,7 @@ fn every_instance_starts_from_pristine_memory() {
         .map(|_| {
             std::thread::spawn(move || {
                 (0..4)
-                    .map(|_| {
-                        let req = format!(
-                            "GET /p/bad HTTP/1.1\r\nHost: localhost:{port}\r\nConnection: close\r\n\r\n"
-                        );
-                        RawResponse::parse(&wpthost_tests::raw_exchange(port, req.as_bytes())).body
-                    })
+                    .map(|_| wpthost_tests::get(port, "/p/bad").body)
                     .collect::<Vec<_>>()
             })
         })

@@ -691,6 +691,30 @@ impl Module {
         (offsets.0 != NO_TRAMPOLINE).then_some(offsets)
     }
 
+    /// wpthost patch: pointers to the array-to-wasm trampoline and the body of
+    /// the defined function `index` in this module's text section, for a
+    /// store whose code is the engine's shared code (always the case without
+    /// the `debug` feature). `None` as for `defined_funcref_offsets`.
+    #[cfg(not(feature = "debug"))]
+    pub(crate) fn defined_funcref_code(
+        &self,
+        index: wasmtime_environ::DefinedFuncIndex,
+    ) -> Option<(
+        NonNull<crate::vm::VMArrayCallFunction>,
+        NonNull<VMWasmCallFunction>,
+    )> {
+        let (array_offset, wasm_offset) = self.defined_funcref_offsets(index)?;
+        let text = self.engine_code().text();
+        // Both offsets were read from this module's functions table, so they
+        // lie inside its text section.
+        let array_call = text.get(usize::try_from(array_offset).ok()?..)?.as_ptr();
+        let wasm_call = text.get(usize::try_from(wasm_offset).ok()?..)?.as_ptr();
+        Some((
+            NonNull::new(array_call.cast_mut())?.cast(),
+            NonNull::new(wasm_call.cast_mut())?.cast(),
+        ))
+    }
+
     pub(crate) fn env_module(&self) -> &Arc<wasmtime_environ::Module> {
         self.compiled_module().module()
     }

@@ -886,32 +886,13 @@ impl Instance {
         // cached offsets, with neither a registry lookup nor a search of the
         // functions table per funcref.
         #[cfg(not(feature = "debug"))]
-        if let Some((array_offset, wasm_offset)) = self
+        if let Some((array_call, wasm_call)) = self
             .runtime_module()
-            .and_then(|m| m.defined_funcref_offsets(def_index))
+            .and_then(|m| m.defined_funcref_code(def_index))
         {
-            let runtime_module = self
-                .runtime_module()
-                .expect("funcref impossible in fake module");
-            let text = runtime_module.engine_code().text().as_ptr();
-            // SAFETY: both offsets were read from this module's functions
-            // table, so they point at code inside its text section.
-            let (array_call, wasm_call) = unsafe {
-                (
-                    text.add(usize::try_from(array_offset).unwrap()),
-                    text.add(usize::try_from(wasm_offset).unwrap()),
-                )
-            };
             // SAFETY: the type/offset here are valid for the defined function
-            // at `def_index`, and the pointers were computed above.
-            return unsafe {
-                self.write_funcref(
-                    type_index,
-                    vmctx_offset,
-                    NonNull::new(array_call.cast_mut()).unwrap().cast(),
-                    NonNull::new(wasm_call.cast_mut()).unwrap().cast(),
-                )
-            };
+            // at `def_index`, and the pointers are its trampoline and body.
+            return unsafe { self.write_funcref(type_index, vmctx_offset, array_call, wasm_call) };
         }
         let array_to_wasm_key = FuncKey::ArrayToWasmTrampoline(module.module_index, def_index);
         let wasm_key = FuncKey::DefinedWasmFunction(module.module_index, def_index);
