@@ -349,6 +349,32 @@ fn f_hd_1_2_headers_file_created_later_applies_to_the_next_request() {
     assert!(!get_text(&server, "/late/a.txt").contains("X-Late: own"));
 }
 
+/// Directory versions come from inotify where it can be had: a change anywhere on the path, however
+/// fast after the last request and however deep, applies to the next request. Here an ancestor of
+/// the file's directory is swapped for a new tree, and a directory is removed and made again, each
+/// within the same second (F-HD-1, F-HD-2).
+#[test]
+fn f_hd_1_2_swapped_and_recreated_directories_apply_to_the_next_request() {
+    let root = TempDocRoot::new();
+    root.write("deep/a/b/c/x.txt", b"x\n");
+    let server = TestServer::start(root.path());
+    for _ in 0..3 {
+        assert!(!get_text(&server, "/deep/a/b/c/x.txt").contains("X-Tree"));
+    }
+    let deep = root.path().join("deep");
+    std::fs::rename(deep.join("a"), deep.join("old")).unwrap_or_else(|e| panic!("{e}"));
+    root.write("deep/a/b/c/x.txt", b"x\n");
+    root.write("deep/a/b/c/x.txt.headers", b"X-Tree: new\n");
+    assert!(get_text(&server, "/deep/a/b/c/x.txt").contains("X-Tree: new"));
+    // The old tree, moved away, still answers under its new name, without the new headers.
+    assert!(!get_text(&server, "/deep/old/b/c/x.txt").contains("X-Tree"));
+    std::fs::remove_dir_all(deep.join("a").join("b")).unwrap_or_else(|e| panic!("{e}"));
+    root.write("deep/a/b/c/x.txt", b"x\n");
+    assert!(!get_text(&server, "/deep/a/b/c/x.txt").contains("X-Tree"));
+    root.write("deep/a/b/c/__dir__.headers", b"X-Tree: dir\n");
+    assert!(get_text(&server, "/deep/a/b/c/x.txt").contains("X-Tree: dir"));
+}
+
 /// A FIFO in the document root is not a file: 404 at once, without waiting for a writer (the
 /// file is opened non-blocking).
 #[cfg(unix)]

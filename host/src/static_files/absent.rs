@@ -1,18 +1,20 @@
 //! Names known to be absent from a directory, for as long as the directory is unchanged. A static
 //! request asks for up to four headers files that almost never exist (`__dir__.sub.headers`,
-//! `__dir__.headers`, `<file>.sub.headers`, `<file>.headers`); one `stat` of their directory
+//! `__dir__.headers`, `<file>.sub.headers`, `<file>.headers`), and the plugin manifest lookup asks
+//! every directory of the path for `__dir__.handlers.json`; knowing the directory's version
 //! answers all of them instead of one failing `stat` each.
 //!
-//! Creating, removing or renaming an entry changes the directory's modification time, so a
-//! directory whose fingerprint is unchanged has the same names. Timestamps advance in coarse ticks,
-//! so a directory modified within the racy window is not trusted (names are looked up for real)
-//! until it settles; see `headers_file::Fingerprint`.
+//! A directory's version comes from `dir_watch` (inotify: no system call per directory) or else
+//! from one `stat`. Creating, removing or renaming an entry changes the directory's modification
+//! time, so a directory whose fingerprint is unchanged has the same names. Timestamps advance in
+//! coarse ticks, so a directory modified within the racy window is not trusted (names are looked
+//! up for real) until it settles; see `headers_file::Fingerprint`.
 //!
-//! Within one request (`request_scope`), a directory is `stat`ed once however many lookups look
-//! at it: the plugin manifest lookup and the headers lookup of a static file both start from the
-//! file's directory. Never across requests: a directory changed between two requests is seen by
-//! the second.
+//! Within one request (`request_scope`), a directory's version is learned once however many
+//! lookups look at it, and the inotify queue is drained once. Never across requests: a directory
+//! changed between two requests is seen by the second.
 
+use super::dir_watch::DirWatch;
 use super::headers_file::Fingerprint;
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
@@ -25,68 +27,102 @@ use std::sync::Mutex;
 /// Bound on remembered directories; the map is emptied when reached (it only saves `stat`s).
 const MAX_DIRS: usize = 16 * 1024;
 
-/// Directories a request has looked at so far, with their fingerprints if settled.
-type SeenDirs = RefCell<Vec<(PathBuf, Option<Fingerprint>)>>;
+/// What identifies a directory's set of names: its inotify version, or its `stat` fingerprint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum DirVersion {
+    Watched(u64),
+    Stat(Fingerprint),
+}
+
+/// What a request has learned so far: whether it drained the inotify queue, and the directories it
+/// looked at with their versions if trusted.
+#[derive(Default)]
+struct SeenDirs {
+    drained: bool,
+    dirs: Vec<(PathBuf, Option<DirVersion>)>,
+}
 
 tokio::task_local! {
-    static REQUEST_DIRS: SeenDirs;
+    static REQUEST_DIRS: RefCell<SeenDirs>;
 }
 
-/// Run one request's handling with its own memory of directory `stat`s (see the module docs).
+/// Run one request's handling with its own memory of directory versions (see the module docs).
 pub async fn request_scope<F: std::future::Future>(handling: F) -> F::Output {
-    REQUEST_DIRS.scope(RefCell::new(Vec::new()), handling).await
+    REQUEST_DIRS
+        .scope(RefCell::new(SeenDirs::default()), handling)
+        .await
 }
 
-/// The directory's fingerprint, if settled: from this request's memory, else one `stat`.
-fn settled_fingerprint(dir: &Path) -> Option<Fingerprint> {
+/// The directory's version, if it can be trusted: from this request's memory, else from the
+/// watcher, else one `stat` (and the directory is watched from the next request on).
+fn trusted_version(dir: &Path) -> Option<DirVersion> {
     let seen = REQUEST_DIRS.try_with(|seen| {
         seen.borrow()
+            .dirs
             .iter()
             .find(|(d, _)| d == dir)
-            .map(|(_, fp)| *fp)
+            .map(|(_, v)| *v)
     });
-    if let Ok(Some(fp)) = seen {
-        return fp;
+    if let Ok(Some(version)) = seen {
+        return version;
     }
-    let fp = std::fs::metadata(dir)
-        .ok()
-        .map(|meta| Fingerprint::of(&meta))
-        .filter(Fingerprint::settled);
-    // Outside a request scope (tests, the blocking pool) there is nothing to remember it in.
-    let _ = REQUEST_DIRS.try_with(|seen| seen.borrow_mut().push((dir.to_path_buf(), fp)));
-    fp
+    let watcher = DirWatch::global();
+    let version = watcher
+        .and_then(|w| {
+            // Once per request; outside a request scope (tests, the blocking pool), every time.
+            let drained = REQUEST_DIRS
+                .try_with(|seen| std::mem::replace(&mut seen.borrow_mut().drained, true))
+                .unwrap_or(false);
+            if !drained {
+                w.drain();
+            }
+            w.version(dir)
+        })
+        .map(DirVersion::Watched)
+        .or_else(|| {
+            let fp = std::fs::metadata(dir)
+                .ok()
+                .map(|meta| Fingerprint::of(&meta))
+                .filter(Fingerprint::settled);
+            if let Some(w) = watcher {
+                w.watch(dir);
+            }
+            fp.map(DirVersion::Stat)
+        });
+    let _ = REQUEST_DIRS.try_with(|seen| seen.borrow_mut().dirs.push((dir.to_path_buf(), version)));
+    version
 }
 
 #[derive(Debug, Default)]
 pub struct AbsentNames {
-    dirs: Mutex<HashMap<PathBuf, (Fingerprint, HashSet<OsString>)>>,
+    dirs: Mutex<HashMap<PathBuf, (DirVersion, HashSet<OsString>)>>,
 }
 
 /// One directory as seen by one lookup: its fingerprint if it can be trusted.
 pub struct DirView<'a> {
     memory: &'a AbsentNames,
     dir: &'a Path,
-    settled: Option<Fingerprint>,
+    settled: Option<DirVersion>,
 }
 
 impl AbsentNames {
-    /// Look at `dir` (one `stat`, or none if this request already did) for a series of lookups in
-    /// it.
+    /// Look at `dir` (its version from memory, the watcher or one `stat`) for a series of lookups
+    /// in it.
     pub fn view<'a>(&'a self, dir: &'a Path) -> DirView<'a> {
         DirView {
             memory: self,
             dir,
-            settled: settled_fingerprint(dir),
+            settled: trusted_version(dir),
         }
     }
 
-    fn known_absent(&self, dir: &Path, fp: Fingerprint, name: &OsStr) -> bool {
+    fn known_absent(&self, dir: &Path, fp: DirVersion, name: &OsStr) -> bool {
         let dirs = self.dirs.lock().unwrap_or_else(|e| e.into_inner());
         dirs.get(dir)
             .is_some_and(|(seen, absent)| *seen == fp && absent.contains(name))
     }
 
-    fn remember_absent(&self, dir: &Path, fp: Fingerprint, name: &OsStr) {
+    fn remember_absent(&self, dir: &Path, fp: DirVersion, name: &OsStr) {
         let mut dirs = self.dirs.lock().unwrap_or_else(|e| e.into_inner());
         if dirs.len() >= MAX_DIRS && !dirs.contains_key(dir) {
             dirs.clear();
@@ -141,28 +177,81 @@ mod tests {
         file.set_modified(old).unwrap_or_else(|e| panic!("{e}"));
     }
 
-    #[test]
-    fn absent_names_are_remembered_until_the_directory_changes() {
-        let dir = std::env::temp_dir().join(format!("wpthost-absent-{}", std::process::id()));
+    fn fresh_dir(name: &str) -> PathBuf {
+        let dir =
+            std::env::temp_dir().join(format!("wpthost-absent-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
+        dir
+    }
+
+    /// A path through a symlink is never watched: the `stat` fingerprint and its racy window.
+    #[test]
+    fn stat_fallback_remembers_names_until_the_directory_changes() {
+        let base = fresh_dir("stat");
+        let real = base.join("real");
+        std::fs::create_dir(&real).unwrap_or_else(|e| panic!("{e}"));
+        let dir = base.join("link");
+        std::os::unix::fs::symlink(&real, &dir).unwrap_or_else(|e| panic!("{e}"));
         let target = dir.join("a.headers");
         let memory = AbsentNames::default();
-        settle(&dir);
+        settle(&real);
         assert!(memory.view(&dir).metadata(&target).is_none());
-        assert!(memory.known_absent(
-            &dir,
-            Fingerprint::of(&std::fs::metadata(&dir).unwrap_or_else(|e| panic!("{e}"))),
-            OsStr::new("a.headers")
+        let fp = |dir: &Path| {
+            DirVersion::Stat(Fingerprint::of(
+                &std::fs::metadata(dir).unwrap_or_else(|e| panic!("{e}")),
+            ))
+        };
+        assert!(matches!(
+            memory.view(&dir).settled,
+            Some(DirVersion::Stat(_))
         ));
+        assert!(memory.known_absent(&dir, fp(&dir), OsStr::new("a.headers")));
         // Creating the file changes the directory: it is found at once.
         std::fs::write(&target, b"X: 1\n").unwrap_or_else(|e| panic!("{e}"));
         assert!(memory.view(&dir).metadata(&target).is_some());
         // A directory changed within the racy window is not trusted: nothing is remembered.
         std::fs::remove_file(&target).unwrap_or_else(|e| panic!("{e}"));
         assert!(memory.view(&dir).metadata(&target).is_none());
-        let fp = Fingerprint::of(&std::fs::metadata(&dir).unwrap_or_else(|e| panic!("{e}")));
-        assert!(!memory.known_absent(&dir, fp, OsStr::new("a.headers")));
-        let _ = std::fs::remove_dir_all(&dir);
+        assert!(!memory.known_absent(&dir, fp(&dir), OsStr::new("a.headers")));
+        let _ = std::fs::remove_dir_all(&base);
+    }
+
+    /// A watched directory needs no `stat` and no settling: every change is an event.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn watched_directory_changes_are_seen_at_once() {
+        let base = fresh_dir("watch");
+        let dir = base.join("a").join("b");
+        std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
+        let target = dir.join("x.headers");
+        let memory = AbsentNames::default();
+        // The first look `stat`s and starts watching; from then on the version is inotify's.
+        assert!(memory.view(&dir).metadata(&target).is_none());
+        let Some(version @ DirVersion::Watched(_)) = memory.view(&dir).settled else {
+            panic!("{} is not watched", dir.display());
+        };
+        assert!(memory.view(&dir).metadata(&target).is_none());
+        assert!(memory.known_absent(&dir, version, OsStr::new("x.headers")));
+        // Created, removed and created again within the same second: each is seen.
+        std::fs::write(&target, b"X: 1\n").unwrap_or_else(|e| panic!("{e}"));
+        assert!(memory.view(&dir).metadata(&target).is_some());
+        std::fs::remove_file(&target).unwrap_or_else(|e| panic!("{e}"));
+        assert!(memory.view(&dir).metadata(&target).is_none());
+        let Some(after) = memory.view(&dir).settled else {
+            panic!("no version after removal");
+        };
+        assert_ne!(after, version);
+        assert!(memory.known_absent(&dir, after, OsStr::new("x.headers")));
+        // Swapping an ancestor for a new tree: the path now leads to the new directory.
+        std::fs::rename(base.join("a"), base.join("old")).unwrap_or_else(|e| panic!("{e}"));
+        std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
+        std::fs::write(&target, b"X: 2\n").unwrap_or_else(|e| panic!("{e}"));
+        assert!(memory.view(&dir).metadata(&target).is_some());
+        // Deleting the directory, then making it again empty: the new one has no such file.
+        std::fs::remove_dir_all(base.join("a")).unwrap_or_else(|e| panic!("{e}"));
+        std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
+        assert!(memory.view(&dir).metadata(&target).is_none());
+        let _ = std::fs::remove_dir_all(&base);
     }
 }

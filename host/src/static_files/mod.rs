@@ -11,6 +11,7 @@
 
 pub(crate) mod absent;
 mod asis;
+mod dir_watch;
 mod error;
 pub mod headers_file;
 pub mod listing;

@@ -1,0 +1,281 @@
+//! Directory versions from inotify, so that a request does not `stat` every directory of its
+//! path to learn that nothing was added or removed there (`absent`'s question).
+//!
+//! A watched directory has a version number that changes with every entry created, deleted or
+//! renamed in it. The kernel queues those events inside the very system call that changes the
+//! directory, so a request that drains the queue when it starts (one `read`, normally answered
+//! `EAGAIN`) sees every change completed before it: "an edit applies to the next request" holds as
+//! it did with a `stat` per directory, and without `stat`'s coarse-timestamp window.
+//!
+//! A directory is trusted only while every ancestor up to `/` is watched too: renaming or deleting
+//! any of them arrives as an event naming the child, which forgets the whole subtree below it (its
+//! paths may now lead elsewhere). Directories that cannot be watched that way fall back to the
+//! `stat` per request: paths through a symlink (the link may be re-pointed without an event on
+//! the target), file systems whose changes may come from elsewhere (NFS, FUSE, ...), or past
+//! `MAX_WATCHES`. A queue overflow forgets everything.
+
+#[cfg(target_os = "linux")]
+pub(crate) use linux::DirWatch;
+
+/// Where inotify is not available every directory is `stat`ed per request.
+#[cfg(not(target_os = "linux"))]
+pub(crate) struct DirWatch;
+
+#[cfg(not(target_os = "linux"))]
+impl DirWatch {
+    pub(crate) fn global() -> Option<&'static DirWatch> {
+        None
+    }
+    pub(crate) fn drain(&self) {}
+    pub(crate) fn version(&self, _dir: &std::path::Path) -> Option<u64> {
+        None
+    }
+    pub(crate) fn watch(&self, _dir: &std::path::Path) {}
+}
+
+#[cfg(target_os = "linux")]
+mod linux {
+    use rustix::fs::inotify::{self, CreateFlags, ReadFlags, WatchFlags};
+    use rustix::io::Errno;
+    use std::collections::{BTreeMap, HashMap, HashSet};
+    use std::ffi::OsStr;
+    use std::mem::MaybeUninit;
+    use std::os::fd::OwnedFd;
+    use std::os::unix::ffi::OsStrExt;
+    use std::path::{Path, PathBuf};
+    use std::sync::{Mutex, MutexGuard, OnceLock};
+
+    /// Watches held at most (ancestors included). A few thousand directories cover a whole
+    /// web-platform-tests checkout; past this, directories are `stat`ed per request.
+    const MAX_WATCHES: usize = 8 * 1024;
+
+    /// Directories refused (symlinked, foreign file system, ...) remembered so that each request
+    /// does not ask again; the set is emptied when it reaches this size.
+    const MAX_REFUSED: usize = 16 * 1024;
+
+    /// Local file systems, whose every change goes through this kernel and so raises its events.
+    const LOCAL_FILE_SYSTEMS: [u64; 9] = [
+        0xEF53,      // ext2, ext3, ext4
+        0x5846_5342, // xfs
+        0x9123_683E, // btrfs
+        0x0102_1994, // tmpfs
+        0x8584_58F6, // ramfs
+        0x794C_7630, // overlayfs
+        0xF2F5_2010, // f2fs
+        0x2FC1_2FC1, // zfs
+        0xCA45_1A4E, // bcachefs
+    ];
+
+    fn watch_flags() -> WatchFlags {
+        WatchFlags::CREATE
+            | WatchFlags::DELETE
+            | WatchFlags::MOVED_FROM
+            | WatchFlags::MOVED_TO
+            | WatchFlags::DELETE_SELF
+            | WatchFlags::MOVE_SELF
+            | WatchFlags::ONLYDIR
+            | WatchFlags::DONT_FOLLOW
+    }
+
+    pub(crate) struct DirWatch {
+        fd: OwnedFd,
+        state: Mutex<State>,
+    }
+
+    #[derive(Default)]
+    struct State {
+        /// Ordered, so that a directory's subtree is one range.
+        dirs: BTreeMap<PathBuf, Watched>,
+        paths: HashMap<i32, PathBuf>,
+        refused: HashSet<PathBuf>,
+        next_version: u64,
+    }
+
+    #[derive(Clone, Copy)]
+    struct Watched {
+        wd: i32,
+        version: u64,
+    }
+
+    impl DirWatch {
+        /// The process's watcher, or `None` if inotify cannot be had (then everything is `stat`ed).
+        pub(crate) fn global() -> Option<&'static DirWatch> {
+            static GLOBAL: OnceLock<Option<DirWatch>> = OnceLock::new();
+            GLOBAL
+                .get_or_init(|| match DirWatch::new() {
+                    Ok(w) => Some(w),
+                    Err(e) => {
+                        tracing::info!("no inotify ({e}): directories are stat'ed per request");
+                        None
+                    }
+                })
+                .as_ref()
+        }
+
+        pub(crate) fn new() -> std::io::Result<DirWatch> {
+            let fd = inotify::init(CreateFlags::NONBLOCK | CreateFlags::CLOEXEC)?;
+            Ok(DirWatch {
+                fd,
+                state: Mutex::new(State::default()),
+            })
+        }
+
+        fn state(&self) -> MutexGuard<'_, State> {
+            self.state.lock().unwrap_or_else(|e| e.into_inner())
+        }
+
+        /// Apply every queued event. After this, `version` reflects every change completed before.
+        pub(crate) fn drain(&self) {
+            let mut state = self.state();
+            // Room for at least one event with the longest name (NAME_MAX).
+            let mut buf = [MaybeUninit::<u8>::uninit(); 8192];
+            let mut reader = inotify::Reader::new(&self.fd, &mut buf);
+            loop {
+                match reader.next() {
+                    Ok(event) => {
+                        let name = event.file_name().map(|n| OsStr::from_bytes(n.to_bytes()));
+                        state.apply(&self.fd, event.wd(), event.events(), name);
+                    }
+                    Err(Errno::AGAIN) => break,
+                    Err(Errno::INTR) => continue,
+                    Err(e) => {
+                        // Nothing can be trusted if events may have been missed.
+                        tracing::warn!("reading inotify events: {e}; forgetting every watch");
+                        state.forget_all(&self.fd);
+                        break;
+                    }
+                }
+            }
+        }
+
+        /// The version of a watched directory (the caller drained the queue first).
+        pub(crate) fn version(&self, dir: &Path) -> Option<u64> {
+            self.state().dirs.get(dir).map(|w| w.version)
+        }
+
+        /// Start watching `dir` and its ancestors, if they qualify. Its version counts from now:
+        /// the caller still `stat`s it for the request at hand.
+        pub(crate) fn watch(&self, dir: &Path) {
+            let mut state = self.state();
+            if state.dirs.contains_key(dir) || state.refused.contains(dir) {
+                return;
+            }
+            if state.add_with_ancestors(&self.fd, dir).is_none() {
+                if state.refused.len() >= MAX_REFUSED {
+                    state.refused.clear();
+                }
+                state.refused.insert(dir.to_path_buf());
+            }
+        }
+    }
+
+    impl State {
+        fn apply(&mut self, fd: &OwnedFd, wd: i32, mask: ReadFlags, name: Option<&OsStr>) {
+            if mask.contains(ReadFlags::QUEUE_OVERFLOW) {
+                tracing::debug!("inotify queue overflow: forgetting every watch");
+                self.forget_all(fd);
+                return;
+            }
+            if mask.contains(ReadFlags::IGNORED) {
+                // The kernel dropped the watch (its directory is gone, or we removed it).
+                if let Some(path) = self.paths.remove(&wd) {
+                    if self.dirs.get(&path).is_some_and(|w| w.wd == wd) {
+                        self.dirs.remove(&path);
+                    }
+                }
+                return;
+            }
+            let Some(path) = self.paths.get(&wd).cloned() else {
+                return;
+            };
+            if mask.intersects(ReadFlags::DELETE_SELF | ReadFlags::MOVE_SELF | ReadFlags::UNMOUNT) {
+                self.forget_subtree(fd, &path);
+                return;
+            }
+            let version = self.bump();
+            if let Some(w) = self.dirs.get_mut(&path) {
+                w.version = version;
+            }
+            // Whatever the entry was (a directory, a symlink to one), paths through it may now
+            // lead elsewhere.
+            if let Some(name) = name {
+                self.forget_subtree(fd, &path.join(name));
+            }
+            // A refused path may have become watchable (created since, or a symlink replaced by
+            // a directory). Deeper refused paths stay `stat`ed: slower, never wrong.
+            if let Some(name) = name {
+                if !self.refused.is_empty() {
+                    self.refused.remove(&path.join(name));
+                }
+            }
+        }
+
+        fn bump(&mut self) -> u64 {
+            self.next_version += 1;
+            self.next_version
+        }
+
+        /// Watch every directory from `/` down to `dir`; `None` if any of them does not qualify.
+        fn add_with_ancestors(&mut self, fd: &OwnedFd, dir: &Path) -> Option<()> {
+            if !dir.is_absolute() {
+                return None;
+            }
+            // No symlink anywhere on the path: each component must be the real directory.
+            let canonical = std::fs::canonicalize(dir).ok()?;
+            if canonical != dir {
+                return None;
+            }
+            let mut chain: Vec<&Path> = dir.ancestors().collect();
+            chain.reverse();
+            for level in chain {
+                if self.dirs.contains_key(level) {
+                    continue;
+                }
+                if self.dirs.len() >= MAX_WATCHES {
+                    return None;
+                }
+                let fs_type = rustix::fs::statfs(level).ok()?.f_type as u64;
+                if !LOCAL_FILE_SYSTEMS.contains(&fs_type) {
+                    return None;
+                }
+                let wd = inotify::add_watch(fd, level, watch_flags()).ok()?;
+                if let Some(other) = self.paths.get(&wd) {
+                    // The same directory under another path (a bind mount): its events could
+                    // only be filed under one of them.
+                    if other != level {
+                        return None;
+                    }
+                }
+                let version = self.bump();
+                self.paths.insert(wd, level.to_path_buf());
+                self.dirs
+                    .insert(level.to_path_buf(), Watched { wd, version });
+            }
+            Some(())
+        }
+
+        fn forget_subtree(&mut self, fd: &OwnedFd, top: &Path) {
+            let doomed: Vec<PathBuf> = self
+                .dirs
+                .range(top.to_path_buf()..)
+                .take_while(|(p, _)| p.starts_with(top))
+                .map(|(p, _)| p.clone())
+                .collect();
+            for path in doomed {
+                if let Some(w) = self.dirs.remove(&path) {
+                    self.paths.remove(&w.wd);
+                    let _ = inotify::remove_watch(fd, w.wd);
+                }
+            }
+        }
+
+        fn forget_all(&mut self, fd: &OwnedFd) {
+            for w in self.dirs.values() {
+                let _ = inotify::remove_watch(fd, w.wd);
+            }
+            self.dirs.clear();
+            self.paths.clear();
+            self.refused.clear();
+        }
+    }
+}
