@@ -205,6 +205,37 @@ fn manifest_added_to_a_settled_directory_applies_to_the_next_request() {
     );
 }
 
+/// A path found to have no manifest at any level is remembered while no watched directory changes;
+/// a manifest added two levels up, right after, still applies to the next request, and the
+/// request after its removal is static again.
+#[test]
+fn manifest_added_above_a_remembered_path_applies_to_the_next_request() {
+    let site = Site::new();
+    site.install("t/c.wasm", "test-actions");
+    site.root.write("t/a/b/page.txt", b"deep page");
+    for _ in 0..3 {
+        assert_eq!(
+            site.actions("/t/a/b/run", &["body plugin"]).status_code(),
+            404
+        );
+        assert_eq!(
+            site.request("GET /t/a/b/page.txt HTTP/1.1", b"").body,
+            b"deep page"
+        );
+    }
+    site.manifest(
+        "t",
+        serde_json::json!({"handlers": [{"route": "a/b/run", "component": "c.wasm"}]}),
+    );
+    assert_eq!(site.actions("/t/a/b/run", &["body plugin"]).body, b"plugin");
+    std::fs::remove_file(site.root.path().join("t/__dir__.handlers.json"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        site.actions("/t/a/b/run", &["body plugin"]).status_code(),
+        404
+    );
+}
+
 #[test]
 fn in_flight_request_finishes_on_its_version() {
     let site = Arc::new(Site::new());

@@ -17,7 +17,7 @@
 
 use super::settings::{PluginSettings, RawLimits, RequestLimits};
 use crate::router::RoutePattern;
-use crate::static_files::absent::AbsentNames;
+use crate::static_files::absent::{self, AbsentNames};
 use serde::Deserialize;
 use std::collections::HashMap;
 use std::path::{Component as PathPart, Path, PathBuf};
@@ -223,7 +223,14 @@ pub struct ManifestCache {
     /// Directories known to hold no manifest while unchanged: a `stat` of the directory, which the
     /// static file's headers lookup then reuses, instead of a failing `stat` of the manifest.
     absent: AbsentNames,
+    /// Document root -> URL directories (up to their last `/`) with no manifest on their whole
+    /// path, as of a watch generation: while it is unchanged, so is that answer, and no directory
+    /// of the path needs looking at.
+    unmanaged: Mutex<HashMap<PathBuf, HashMap<String, u64>>>,
 }
+
+/// Bound on remembered unmanaged URL directories; the map is emptied when it is reached.
+const MAX_UNMANAGED: usize = 16 * 1024;
 
 impl ManifestCache {
     /// Stats files (cheap, see the module docs). Find the nearest manifest for `url_path` (raw, percent-encoded) under
@@ -235,6 +242,15 @@ impl ManifestCache {
         method: &str,
         settings: &PluginSettings,
     ) -> Option<Resolved> {
+        let url_dir = &url_path[..=url_path.rfind('/')?];
+        let generation = absent::watch_generation();
+        if let Some(generation) = generation {
+            let unmanaged = self.unmanaged.lock().unwrap_or_else(|e| e.into_inner());
+            if unmanaged.get(doc_root).and_then(|dirs| dirs.get(url_dir)) == Some(&generation) {
+                return None;
+            }
+        }
+        let mut all_watched = true;
         let segments: Vec<&str> = url_path.strip_prefix('/')?.split('/').collect();
         // The last segment names a file (or is empty for a directory URL).
         let dir_segments = &segments[..segments.len() - 1];
@@ -254,7 +270,9 @@ impl ManifestCache {
                 .iter()
                 .fold(doc_root.to_path_buf(), |p, s| p.join(s));
             let manifest_path = dir.join(MANIFEST_NAME);
-            let Some(meta) = self.absent.view(&dir).metadata(&manifest_path) else {
+            let view = self.absent.view(&dir);
+            all_watched &= view.watched();
+            let Some(meta) = view.metadata(&manifest_path) else {
                 continue;
             };
             let dir_rel = decoded[..depth].join("/");
@@ -284,7 +302,21 @@ impl ManifestCache {
             }
             return None;
         }
+        if let (Some(generation), true) = (generation, all_watched) {
+            self.remember_unmanaged(doc_root, url_dir, generation);
+        }
         None
+    }
+
+    fn remember_unmanaged(&self, doc_root: &Path, url_dir: &str, generation: u64) {
+        let mut unmanaged = self.unmanaged.lock().unwrap_or_else(|e| e.into_inner());
+        if unmanaged.values().map(HashMap::len).sum::<usize>() >= MAX_UNMANAGED {
+            unmanaged.clear();
+        }
+        unmanaged
+            .entry(doc_root.to_path_buf())
+            .or_default()
+            .insert(url_dir.to_owned(), generation);
     }
 
     fn load(

@@ -53,6 +53,25 @@ pub async fn request_scope<F: std::future::Future>(handling: F) -> F::Output {
         .await
 }
 
+/// The process's directory watcher, its queue drained: once per request, and every time outside a
+/// request scope (tests, the blocking pool).
+fn drained_watcher() -> Option<&'static DirWatch> {
+    let watcher = DirWatch::global()?;
+    let drained = REQUEST_DIRS
+        .try_with(|seen| std::mem::replace(&mut seen.borrow_mut().drained, true))
+        .unwrap_or(false);
+    if !drained {
+        watcher.drain();
+    }
+    Some(watcher)
+}
+
+/// A number that stays the same while no watched directory changes (`None` without inotify): a
+/// lookup that saw only watched directories holds for as long as it is unchanged.
+pub(crate) fn watch_generation() -> Option<u64> {
+    drained_watcher().map(DirWatch::generation)
+}
+
 /// The directory's version, if it can be trusted: from this request's memory, else from the
 /// watcher, else one `stat` (and the directory is watched from the next request on).
 fn trusted_version(dir: &Path) -> Option<DirVersion> {
@@ -66,18 +85,9 @@ fn trusted_version(dir: &Path) -> Option<DirVersion> {
     if let Ok(Some(version)) = seen {
         return version;
     }
-    let watcher = DirWatch::global();
+    let watcher = drained_watcher();
     let version = watcher
-        .and_then(|w| {
-            // Once per request; outside a request scope (tests, the blocking pool), every time.
-            let drained = REQUEST_DIRS
-                .try_with(|seen| std::mem::replace(&mut seen.borrow_mut().drained, true))
-                .unwrap_or(false);
-            if !drained {
-                w.drain();
-            }
-            w.version(dir)
-        })
+        .and_then(|w| w.version(dir))
         .map(DirVersion::Watched)
         .or_else(|| {
             let fp = std::fs::metadata(dir)
@@ -138,6 +148,11 @@ impl AbsentNames {
 }
 
 impl DirView<'_> {
+    /// Whether the directory's version comes from the watcher (see `watch_generation`).
+    pub fn watched(&self) -> bool {
+        matches!(self.settled, Some(DirVersion::Watched(_)))
+    }
+
     /// `std::fs::metadata(path)` for a `path` directly inside this directory, answered from memory
     /// when the name is known to be absent from the unchanged directory.
     pub fn metadata(&self, path: &Path) -> Option<Metadata> {

@@ -31,13 +31,16 @@ impl DirWatch {
         None
     }
     pub(crate) fn watch(&self, _dir: &std::path::Path) {}
+    pub(crate) fn generation(&self) -> u64 {
+        0
+    }
 }
 
 #[cfg(target_os = "linux")]
 mod linux {
     use rustix::fs::inotify::{self, CreateFlags, ReadFlags, WatchFlags};
     use rustix::io::Errno;
-    use std::collections::{BTreeMap, HashMap, HashSet};
+    use std::collections::{BTreeSet, HashMap, HashSet};
     use std::ffi::OsStr;
     use std::mem::MaybeUninit;
     use std::os::fd::OwnedFd;
@@ -84,10 +87,12 @@ mod linux {
 
     #[derive(Default)]
     struct State {
-        /// Ordered, so that a directory's subtree is one range.
-        dirs: BTreeMap<PathBuf, Watched>,
+        dirs: HashMap<PathBuf, Watched>,
+        /// The same paths, ordered so that a directory's subtree is one range.
+        ordered: BTreeSet<PathBuf>,
         paths: HashMap<i32, PathBuf>,
         refused: HashSet<PathBuf>,
+        /// Bumped by every change to any watched directory and every watch added or dropped.
         next_version: u64,
     }
 
@@ -153,6 +158,12 @@ mod linux {
             self.state().dirs.get(dir).map(|w| w.version)
         }
 
+        /// A number that changes whenever any watched directory does, or a watch comes or goes:
+        /// while it is unchanged, so is everything watched (the caller drained the queue first).
+        pub(crate) fn generation(&self) -> u64 {
+            self.state().next_version
+        }
+
         /// Start watching `dir` and its ancestors, if they qualify. Its version counts from now:
         /// the caller still `stat`s it for the request at hand.
         pub(crate) fn watch(&self, dir: &Path) {
@@ -181,6 +192,8 @@ mod linux {
                 if let Some(path) = self.paths.remove(&wd) {
                     if self.dirs.get(&path).is_some_and(|w| w.wd == wd) {
                         self.dirs.remove(&path);
+                        self.ordered.remove(&path);
+                        self.bump();
                     }
                 }
                 return;
@@ -248,6 +261,7 @@ mod linux {
                 }
                 let version = self.bump();
                 self.paths.insert(wd, level.to_path_buf());
+                self.ordered.insert(level.to_path_buf());
                 self.dirs
                     .insert(level.to_path_buf(), Watched { wd, version });
             }
@@ -256,12 +270,16 @@ mod linux {
 
         fn forget_subtree(&mut self, fd: &OwnedFd, top: &Path) {
             let doomed: Vec<PathBuf> = self
-                .dirs
+                .ordered
                 .range(top.to_path_buf()..)
-                .take_while(|(p, _)| p.starts_with(top))
-                .map(|(p, _)| p.clone())
+                .take_while(|p| p.starts_with(top))
+                .cloned()
                 .collect();
+            if !doomed.is_empty() {
+                self.bump();
+            }
             for path in doomed {
+                self.ordered.remove(&path);
                 if let Some(w) = self.dirs.remove(&path) {
                     self.paths.remove(&w.wd);
                     let _ = inotify::remove_watch(fd, w.wd);
@@ -274,8 +292,10 @@ mod linux {
                 let _ = inotify::remove_watch(fd, w.wd);
             }
             self.dirs.clear();
+            self.ordered.clear();
             self.paths.clear();
             self.refused.clear();
+            self.bump();
         }
     }
 }
