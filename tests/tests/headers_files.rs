@@ -375,6 +375,25 @@ fn f_hd_1_2_swapped_and_recreated_directories_apply_to_the_next_request() {
     assert!(get_text(&server, "/deep/a/b/c/x.txt").contains("X-Tree: dir"));
 }
 
+/// A headers file that is a symlink to a missing file starts to apply when its target appears,
+/// though nothing changes in the directory of the file served (F-HD-1).
+#[cfg(unix)]
+#[test]
+fn f_hd_1_dangling_headers_symlink_applies_once_its_target_appears() {
+    let root = TempDocRoot::new();
+    root.write("ln/x.txt", b"x\n");
+    let elsewhere = TempDocRoot::new();
+    let target = elsewhere.path().join("x.headers");
+    std::os::unix::fs::symlink(&target, root.path().join("ln/x.txt.headers"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let server = TestServer::start(root.path());
+    for _ in 0..3 {
+        assert!(!get_text(&server, "/ln/x.txt").contains("X-Link"));
+    }
+    std::fs::write(&target, b"X-Link: yes\n").unwrap_or_else(|e| panic!("{e}"));
+    assert!(get_text(&server, "/ln/x.txt").contains("X-Link: yes"));
+}
+
 /// A FIFO in the document root is not a file: 404 at once, without waiting for a writer (the
 /// file is opened non-blocking).
 #[cfg(unix)]

@@ -236,6 +236,25 @@ fn manifest_added_above_a_remembered_path_applies_to_the_next_request() {
     );
 }
 
+/// A manifest that is a symlink to a missing file is not "no manifest": once its target appears,
+/// the next request is routed by it.
+#[cfg(unix)]
+#[test]
+fn dangling_manifest_symlink_applies_once_its_target_appears() {
+    let site = Site::new();
+    site.install("d/c.wasm", "test-actions");
+    let elsewhere = wpthost_tests::TempDocRoot::new();
+    let target = elsewhere.path().join("handlers.json");
+    std::os::unix::fs::symlink(&target, site.root.path().join("d/__dir__.handlers.json"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    for _ in 0..3 {
+        assert_eq!(site.actions("/d/run", &["body plugin"]).status_code(), 404);
+    }
+    let manifest = serde_json::json!({"handlers": [{"route": "run", "component": "c.wasm"}]});
+    std::fs::write(&target, manifest.to_string()).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(site.actions("/d/run", &["body plugin"]).body, b"plugin");
+}
+
 #[test]
 fn in_flight_request_finishes_on_its_version() {
     let site = Arc::new(Site::new());

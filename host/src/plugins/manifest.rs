@@ -17,7 +17,7 @@
 
 use super::settings::{PluginSettings, RawLimits, RequestLimits};
 use crate::router::RoutePattern;
-use crate::static_files::absent::{self, AbsentNames};
+use crate::static_files::absent::{self, AbsentNames, Found};
 use serde::Deserialize;
 use std::collections::HashMap;
 use std::path::{Component as PathPart, Path, PathBuf};
@@ -272,8 +272,14 @@ impl ManifestCache {
             let manifest_path = dir.join(MANIFEST_NAME);
             let view = self.absent.view(&dir);
             all_watched &= view.watched();
-            let Some(meta) = view.metadata(&manifest_path) else {
-                continue;
+            let meta = match view.find(&manifest_path) {
+                Found::Entry(meta) => meta,
+                Found::Absent => continue,
+                Found::Unusable => {
+                    // Not remembered: a dangling symlink's target may appear without an event.
+                    all_watched = false;
+                    continue;
+                }
             };
             let dir_rel = decoded[..depth].join("/");
             let parsed = self.load(&manifest_path, &meta, doc_root, &dir_rel, settings);

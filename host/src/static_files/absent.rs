@@ -155,31 +155,54 @@ impl DirView<'_> {
 
     /// `std::fs::metadata(path)` for a `path` directly inside this directory, answered from memory
     /// when the name is known to be absent from the unchanged directory.
+    #[cfg(test)]
     pub fn metadata(&self, path: &Path) -> Option<Metadata> {
-        let name = path.file_name()?;
+        match self.find(path) {
+            Found::Entry(meta) => Some(meta),
+            Found::Absent | Found::Unusable => None,
+        }
+    }
+
+    /// `metadata`, telling a name that is not there at all from one that is there but cannot be
+    /// used (a dangling symlink, whose target may appear elsewhere without this directory
+    /// changing; an unreadable entry).
+    pub fn find(&self, path: &Path) -> Found {
+        let Some(name) = path.file_name() else {
+            return Found::Unusable;
+        };
         if path.parent() != Some(self.dir) {
-            return std::fs::metadata(path).ok();
+            return std::fs::metadata(path).map_or(Found::Unusable, Found::Entry);
         }
         if let Some(fp) = self.settled {
             if self.memory.known_absent(self.dir, fp, name) {
-                return None;
+                return Found::Absent;
             }
         }
         match std::fs::metadata(path) {
-            Ok(meta) => Some(meta),
+            Ok(meta) => Found::Entry(meta),
             Err(e) => {
-                // Only a name that is not there at all: a dangling symlink's target may appear
-                // elsewhere without this directory changing.
                 let gone = e.kind() == ErrorKind::NotFound
                     && std::fs::symlink_metadata(path)
                         .is_err_and(|e| e.kind() == ErrorKind::NotFound);
-                if let (true, Some(fp)) = (gone, self.settled) {
+                if !gone {
+                    return Found::Unusable;
+                }
+                if let Some(fp) = self.settled {
                     self.memory.remember_absent(self.dir, fp, name);
                 }
-                None
+                Found::Absent
             }
         }
     }
+}
+
+/// What `DirView::find` found under a name.
+pub enum Found {
+    Entry(Metadata),
+    /// Nothing by that name.
+    Absent,
+    /// Something that does not stat (a dangling symlink, no permission).
+    Unusable,
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 //! so an unchanged file is parsed once, not per request (it is still `stat`ed per request, so an
 //! edit takes effect immediately).
 
-use super::absent::{AbsentNames, DirView};
+use super::absent::{self, AbsentNames, DirView, Found};
 use std::collections::HashMap;
 use std::ffi::OsString;
 use std::fs::Metadata;
@@ -135,6 +135,9 @@ pub struct HeadersCache {
     entries: Mutex<HashMap<PathBuf, (Fingerprint, Cached)>>,
     /// Headers files known not to exist, per directory version.
     absent: AbsentNames,
+    /// Files with no headers file of any kind, in a watched directory, as of a watch generation
+    /// (`absent::watch_generation`): while it is unchanged, the four lookups are skipped.
+    bare: Mutex<HashMap<PathBuf, u64>>,
 }
 
 /// Bound on cached files; the map is simply emptied when it is reached (files are small and
@@ -180,29 +183,56 @@ impl HeadersCache {
     /// The `__dir__` headers and the file's own headers of `file` (F-HD-1..2), looking at their
     /// directory once.
     pub fn load_for_file(&self, file: &Path) -> (HeadersSource, HeadersSource) {
+        let generation = absent::watch_generation();
+        if let Some(generation) = generation {
+            let bare = self.bare.lock().unwrap_or_else(|e| e.into_inner());
+            if bare.get(file) == Some(&generation) {
+                return (HeadersSource::None, HeadersSource::None);
+            }
+        }
         let dir = file.parent().unwrap_or(Path::new(""));
         let view = self.absent.view(dir);
-        (
-            self.load_in(&view, &dir.join("__dir__")),
-            self.load_in(&view, file),
-        )
+        let (dir_headers, dir_present) = self.look_in(&view, &dir.join("__dir__"));
+        let (own_headers, own_present) = self.look_in(&view, file);
+        if let (Some(generation), true, false) =
+            (generation, view.watched(), dir_present || own_present)
+        {
+            let mut bare = self.bare.lock().unwrap_or_else(|e| e.into_inner());
+            if bare.len() >= MAX_ENTRIES {
+                bare.clear();
+            }
+            bare.insert(file.to_path_buf(), generation);
+        }
+        (dir_headers, own_headers)
     }
 
     fn load_in(&self, dir: &DirView<'_>, base: &Path) -> HeadersSource {
+        self.look_in(dir, base).0
+    }
+
+    /// `load_in`, and whether either file exists at all (a directory or an unreadable file named
+    /// like a headers file yields nothing, but may become readable without an entry changing).
+    fn look_in(&self, dir: &DirView<'_>, base: &Path) -> (HeadersSource, bool) {
         let sub = with_suffix(base, ".sub.headers");
-        if let Some(meta) = dir.metadata(&sub) {
-            return match self.read_cached(&sub, &meta, true) {
-                Some(Cached::Sub(raw)) => HeadersSource::Sub(raw),
-                _ => HeadersSource::None,
-            };
-        }
+        let sub_found = match dir.find(&sub) {
+            Found::Entry(meta) => {
+                let source = match self.read_cached(&sub, &meta, true) {
+                    Some(Cached::Sub(raw)) => HeadersSource::Sub(raw),
+                    _ => HeadersSource::None,
+                };
+                return (source, true);
+            }
+            Found::Absent => false,
+            Found::Unusable => true,
+        };
         let plain = with_suffix(base, ".headers");
-        match dir.metadata(&plain) {
-            Some(meta) => match self.read_cached(&plain, &meta, false) {
-                Some(Cached::Plain(parsed)) => HeadersSource::Plain(parsed),
-                _ => HeadersSource::None,
+        match dir.find(&plain) {
+            Found::Entry(meta) => match self.read_cached(&plain, &meta, false) {
+                Some(Cached::Plain(parsed)) => (HeadersSource::Plain(parsed), true),
+                _ => (HeadersSource::None, true),
             },
-            None => HeadersSource::None,
+            Found::Absent => (HeadersSource::None, sub_found),
+            Found::Unusable => (HeadersSource::None, true),
         }
     }
 
