@@ -161,6 +161,10 @@ def make_docroot(base: Path):
     static = base / "static"
     static.mkdir(parents=True)
     (static / "1k.txt").write_bytes(b"x" * 1023 + b"\n")
+    # As deep as a web-platform-tests file (html/semantics/forms/the-input-element/x.html).
+    deep = static / "html" / "semantics" / "forms" / "the-input-element"
+    deep.mkdir(parents=True)
+    (deep / "1k.txt").write_bytes(b"x" * 1023 + b"\n")
     (static / "1m.bin").write_bytes(os.urandom(1024 * 1024))
     (static / "headers.txt").write_bytes(b"x" * 1023 + b"\n")
     (static / "headers.txt.headers").write_bytes(
@@ -660,7 +664,9 @@ def run_all(args, servers, languages):
             + [(label, "/handlers/trickle.py?chunks=1") for label in ("wpthost", "wptserve")])
     bench = Bench(args, servers)
 
-    static = [("static-1k", "/static/1k.txt", True), ("static-1m", "/static/1m.bin", True),
+    static = [("static-1k", "/static/1k.txt", True),
+              ("static-1k-deep", "/static/html/semantics/forms/the-input-element/1k.txt", True),
+              ("static-1m", "/static/1m.bin", True),
               ("headers-file", "/static/headers.txt", False),
               ("sub-file", "/static/page.sub.html?q=bench", False),
               ("pipe-header", "/static/1k.txt?pipe=header(X-Bench,1)", False)]
