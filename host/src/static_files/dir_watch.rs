@@ -52,6 +52,16 @@ mod linux {
     /// web-platform-tests checkout; past this, directories are `stat`ed per request.
     const MAX_WATCHES: usize = 8 * 1024;
 
+    /// The watches this process may take: `MAX_WATCHES`, but never more than a quarter of the
+    /// user's `fs.inotify.max_user_watches` (8,192 on older kernels), which editors and other
+    /// file watchers of the same user share.
+    fn watch_budget() -> usize {
+        std::fs::read_to_string("/proc/sys/fs/inotify/max_user_watches")
+            .ok()
+            .and_then(|v| v.trim().parse::<usize>().ok())
+            .map_or(MAX_WATCHES, |limit| (limit / 4).min(MAX_WATCHES))
+    }
+
     /// Directories refused (symlinked, foreign file system, ...) remembered so that each request
     /// does not ask again; the set is emptied when it reaches this size.
     const MAX_REFUSED: usize = 16 * 1024;
@@ -87,6 +97,8 @@ mod linux {
 
     #[derive(Default)]
     struct State {
+        /// See `watch_budget`.
+        budget: usize,
         dirs: HashMap<PathBuf, Watched>,
         /// The same paths, ordered so that a directory's subtree is one range.
         ordered: BTreeSet<PathBuf>,
@@ -121,7 +133,10 @@ mod linux {
             let fd = inotify::init(CreateFlags::NONBLOCK | CreateFlags::CLOEXEC)?;
             Ok(DirWatch {
                 fd,
-                state: Mutex::new(State::default()),
+                state: Mutex::new(State {
+                    budget: watch_budget(),
+                    ..State::default()
+                }),
             })
         }
 
@@ -244,7 +259,7 @@ mod linux {
                 if self.dirs.contains_key(level) {
                     continue;
                 }
-                if self.dirs.len() >= MAX_WATCHES {
+                if self.dirs.len() >= self.budget {
                     return None;
                 }
                 let fs_type = rustix::fs::statfs(level).ok()?.f_type as u64;
