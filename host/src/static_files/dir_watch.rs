@@ -14,6 +14,8 @@
 //! the target), file systems whose changes may come from elsewhere (NFS, FUSE, ...), or past
 //! `MAX_WATCHES`. A queue overflow forgets everything.
 
+#[cfg(all(test, target_os = "linux"))]
+pub(crate) use linux::is_local_file_system;
 #[cfg(target_os = "linux")]
 pub(crate) use linux::DirWatch;
 
@@ -78,6 +80,11 @@ mod linux {
         0x2FC1_2FC1, // zfs
         0xCA45_1A4E, // bcachefs
     ];
+
+    /// Whether `dir` is on a file system whose every change raises events here.
+    pub(crate) fn is_local_file_system(dir: &Path) -> bool {
+        rustix::fs::statfs(dir).is_ok_and(|fs| LOCAL_FILE_SYSTEMS.contains(&(fs.f_type as u64)))
+    }
 
     fn watch_flags() -> WatchFlags {
         WatchFlags::CREATE
@@ -179,6 +186,13 @@ mod linux {
             self.state().next_version
         }
 
+        /// What a queue overflow does (the kernel's limit is hard to reach in a test).
+        #[cfg(test)]
+        pub(crate) fn simulate_overflow(&self) {
+            self.state()
+                .apply(&self.fd, -1, ReadFlags::QUEUE_OVERFLOW, None);
+        }
+
         /// Start watching `dir` and its ancestors, if they qualify. Its version counts from now:
         /// the caller still `stat`s it for the request at hand.
         pub(crate) fn watch(&self, dir: &Path) {
@@ -262,8 +276,7 @@ mod linux {
                 if self.dirs.len() >= self.budget {
                     return None;
                 }
-                let fs_type = rustix::fs::statfs(level).ok()?.f_type as u64;
-                if !LOCAL_FILE_SYSTEMS.contains(&fs_type) {
+                if !is_local_file_system(level) {
                     return None;
                 }
                 let wd = inotify::add_watch(fd, level, watch_flags()).ok()?;
@@ -312,5 +325,88 @@ mod linux {
             self.refused.clear();
             self.bump();
         }
+    }
+}
+
+#[cfg(all(test, target_os = "linux"))]
+pub(crate) mod tests {
+    use super::DirWatch;
+    use std::path::{Path, PathBuf};
+
+    fn fresh_dir(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("wpthost-watch-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
+        dir
+    }
+
+    /// Every level from `/` down is on a watchable file system and reached without a symlink.
+    pub(crate) fn all_local(dir: &Path) -> bool {
+        std::fs::canonicalize(dir).is_ok_and(|c| c == dir)
+            && dir.ancestors().all(super::is_local_file_system)
+    }
+
+    fn version(watch: &DirWatch, dir: &Path) -> Option<u64> {
+        watch.drain();
+        watch.version(dir)
+    }
+
+    #[test]
+    fn entries_change_the_version_and_an_overflow_forgets_everything() {
+        let watch = DirWatch::new().unwrap_or_else(|e| panic!("{e}"));
+        let dir = fresh_dir("overflow");
+        watch.watch(&dir);
+        if !all_local(&dir) {
+            // This machine's temporary directory cannot be watched: then it must be refused.
+            assert_eq!(version(&watch, &dir), None);
+            return;
+        }
+        let first = version(&watch, &dir).unwrap_or_else(|| panic!("not watched"));
+        assert_eq!(version(&watch, &dir), Some(first), "nothing changed");
+        let generation = watch.generation();
+        std::fs::write(dir.join("f"), b"").unwrap_or_else(|e| panic!("{e}"));
+        let second = version(&watch, &dir).unwrap_or_else(|| panic!("no longer watched"));
+        assert_ne!(first, second);
+        assert_ne!(watch.generation(), generation);
+        // Rewriting a file's content is not an entry change.
+        std::fs::write(dir.join("f"), b"more").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(version(&watch, &dir), Some(second));
+        watch.simulate_overflow();
+        assert_eq!(version(&watch, &dir), None);
+        // Watched again on request, with a new version.
+        watch.watch(&dir);
+        assert!(version(&watch, &dir).is_some_and(|v| v != second));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn symlinked_paths_are_refused_and_created_directories_admitted() {
+        let watch = DirWatch::new().unwrap_or_else(|e| panic!("{e}"));
+        let base = fresh_dir("refuse");
+        let real = base.join("real");
+        std::fs::create_dir(&real).unwrap_or_else(|e| panic!("{e}"));
+        let link = base.join("link");
+        std::os::unix::fs::symlink(&real, &link).unwrap_or_else(|e| panic!("{e}"));
+        watch.watch(&link);
+        assert_eq!(version(&watch, &link), None, "a path through a symlink");
+        if !all_local(&base) {
+            watch.watch(&base);
+            assert_eq!(version(&watch, &base), None);
+            return;
+        }
+        // A directory that does not exist yet is refused; once created in a watched parent,
+        // the next look watches it.
+        watch.watch(&base);
+        let later = base.join("later");
+        watch.watch(&later);
+        assert_eq!(version(&watch, &later), None);
+        std::fs::create_dir(&later).unwrap_or_else(|e| panic!("{e}"));
+        watch.drain();
+        watch.watch(&later);
+        assert!(version(&watch, &later).is_some());
+        // Removing it forgets it.
+        std::fs::remove_dir(&later).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(version(&watch, &later), None);
+        let _ = std::fs::remove_dir_all(&base);
     }
 }
