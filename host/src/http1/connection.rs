@@ -67,6 +67,16 @@ impl<R: AsyncRead + Unpin> Input<R> {
         }
     }
 
+    /// Read more bytes without a deadline, for a caller that polls it once (`nothing_pending`):
+    /// arming a timer there would cost more than the read, since a deadline earlier than every
+    /// other one wakes tokio's driver through its eventfd.
+    async fn fill_untimed(&mut self) -> std::io::Result<usize> {
+        if self.buf.capacity() - self.buf.len() < 4096 {
+            self.buf.reserve(16 * 1024);
+        }
+        self.rd.read_buf(&mut self.buf).await
+    }
+
     fn consume(&mut self, n: usize) {
         self.buf.drain(..n);
     }
@@ -388,13 +398,13 @@ async fn linger_close<R: AsyncRead + Unpin>(
     // On plain TCP, closing the socket sends the same FIN a shutdown would: one syscall fewer per
     // connection. TLS shuts down first, to send its close_notify.
     let plain = info.scheme == Scheme::Http;
-    if quiet && plain && (writer.flush().await.is_err() || nothing_pending(input, deadline).await) {
+    if quiet && plain && (writer.flush().await.is_err() || nothing_pending(input).await) {
         return;
     }
     if writer.shutdown().await.is_err() {
         return;
     }
-    if quiet && !plain && nothing_pending(input, deadline).await {
+    if quiet && !plain && nothing_pending(input).await {
         return;
     }
     linger(input, deadline, info).await;
@@ -402,13 +412,10 @@ async fn linger_close<R: AsyncRead + Unpin>(
 
 /// One read that does not wait: `biased` polls the read first; if it would block, `ready` wins.
 /// True when nothing was there (or the client already closed).
-async fn nothing_pending<R: AsyncRead + Unpin>(
-    input: &mut Input<R>,
-    deadline: tokio::time::Instant,
-) -> bool {
+async fn nothing_pending<R: AsyncRead + Unpin>(input: &mut Input<R>) -> bool {
     tokio::select! {
         biased;
-        read = input.fill(deadline) => matches!(read, Ok(0) | Err(_)),
+        read = input.fill_untimed() => matches!(read, Ok(0) | Err(_)),
         _ = std::future::ready(()) => true,
     }
 }
