@@ -83,7 +83,9 @@ mod linux {
 
     /// Whether `dir` is on a file system whose every change raises events here.
     pub(crate) fn is_local_file_system(dir: &Path) -> bool {
-        rustix::fs::statfs(dir).is_ok_and(|fs| LOCAL_FILE_SYSTEMS.contains(&(fs.f_type as u64)))
+        // Magic numbers are 32-bit; where `f_type` is a signed 32-bit word they come sign-extended.
+        rustix::fs::statfs(dir)
+            .is_ok_and(|fs| LOCAL_FILE_SYSTEMS.contains(&(fs.f_type as u64 & 0xFFFF_FFFF)))
     }
 
     fn watch_flags() -> WatchFlags {
