@@ -58,9 +58,7 @@ impl<R: AsyncRead + Unpin> Input<R> {
 
     /// Read more bytes, giving up at `deadline`. `Ok(0)` is end of stream.
     pub(crate) async fn fill(&mut self, deadline: tokio::time::Instant) -> std::io::Result<usize> {
-        if self.buf.capacity() - self.buf.len() < 4096 {
-            self.buf.reserve(16 * 1024);
-        }
+        self.make_room();
         match timeout_at(deadline, self.rd.read_buf(&mut self.buf)).await {
             Ok(r) => r,
             Err(_) => Err(std::io::ErrorKind::TimedOut.into()),
@@ -71,10 +69,14 @@ impl<R: AsyncRead + Unpin> Input<R> {
     /// arming a timer there would cost more than the read, since a deadline earlier than every
     /// other one wakes tokio's driver through its eventfd.
     async fn fill_untimed(&mut self) -> std::io::Result<usize> {
+        self.make_room();
+        self.rd.read_buf(&mut self.buf).await
+    }
+
+    fn make_room(&mut self) {
         if self.buf.capacity() - self.buf.len() < 4096 {
             self.buf.reserve(16 * 1024);
         }
-        self.rd.read_buf(&mut self.buf).await
     }
 
     fn consume(&mut self, n: usize) {

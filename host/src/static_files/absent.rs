@@ -154,17 +154,8 @@ impl DirView<'_> {
     }
 
     /// `std::fs::metadata(path)` for a `path` directly inside this directory, answered from memory
-    /// when the name is known to be absent from the unchanged directory.
-    #[cfg(test)]
-    pub fn metadata(&self, path: &Path) -> Option<Metadata> {
-        match self.find(path) {
-            Found::Entry(meta) => Some(meta),
-            Found::Absent | Found::Unusable => None,
-        }
-    }
-
-    /// `metadata`, telling a name that is not there at all from one that is there but cannot be
-    /// used (a dangling symlink, whose target may appear elsewhere without this directory
+    /// when the name is known to be absent from the unchanged directory. It tells a name that is
+    /// not there at all from one that is there but cannot be used (a dangling symlink, whose target may appear elsewhere without this directory
     /// changing; an unreadable entry).
     pub fn find(&self, path: &Path) -> Found {
         let Some(name) = path.file_name() else {
@@ -215,6 +206,11 @@ mod tests {
         file.set_modified(old).unwrap_or_else(|e| panic!("{e}"));
     }
 
+    /// Whether `view(dir).find(path)` found an entry (what `std::fs::metadata(path).is_ok()` says).
+    fn found(memory: &AbsentNames, dir: &Path, path: &Path) -> bool {
+        matches!(memory.view(dir).find(path), Found::Entry(_))
+    }
+
     fn fresh_dir(name: &str) -> PathBuf {
         let dir =
             std::env::temp_dir().join(format!("wpthost-absent-{name}-{}", std::process::id()));
@@ -234,7 +230,7 @@ mod tests {
         let target = dir.join("a.headers");
         let memory = AbsentNames::default();
         settle(&real);
-        assert!(memory.view(&dir).metadata(&target).is_none());
+        assert!(!found(&memory, &dir, &target));
         let fp = |dir: &Path| {
             DirVersion::Stat(Fingerprint::of(
                 &std::fs::metadata(dir).unwrap_or_else(|e| panic!("{e}")),
@@ -247,10 +243,10 @@ mod tests {
         assert!(memory.known_absent(&dir, fp(&dir), OsStr::new("a.headers")));
         // Creating the file changes the directory: it is found at once.
         std::fs::write(&target, b"X: 1\n").unwrap_or_else(|e| panic!("{e}"));
-        assert!(memory.view(&dir).metadata(&target).is_some());
+        assert!(found(&memory, &dir, &target));
         // A directory changed within the racy window is not trusted: nothing is remembered.
         std::fs::remove_file(&target).unwrap_or_else(|e| panic!("{e}"));
-        assert!(memory.view(&dir).metadata(&target).is_none());
+        assert!(!found(&memory, &dir, &target));
         assert!(!memory.known_absent(&dir, fp(&dir), OsStr::new("a.headers")));
         let _ = std::fs::remove_dir_all(&base);
     }
@@ -264,7 +260,7 @@ mod tests {
         std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
         let target = dir.join("x.headers");
         let memory = AbsentNames::default();
-        assert!(memory.view(&dir).metadata(&target).is_none());
+        assert!(!found(&memory, &dir, &target));
         if !super::super::dir_watch::tests::all_local(&dir) {
             // Not watchable on this machine: the `stat` fallback, covered above.
             assert!(!matches!(
@@ -277,13 +273,13 @@ mod tests {
         let Some(version @ DirVersion::Watched(_)) = memory.view(&dir).settled else {
             panic!("{} is not watched", dir.display());
         };
-        assert!(memory.view(&dir).metadata(&target).is_none());
+        assert!(!found(&memory, &dir, &target));
         assert!(memory.known_absent(&dir, version, OsStr::new("x.headers")));
         // Created, removed and created again within the same second: each is seen.
         std::fs::write(&target, b"X: 1\n").unwrap_or_else(|e| panic!("{e}"));
-        assert!(memory.view(&dir).metadata(&target).is_some());
+        assert!(found(&memory, &dir, &target));
         std::fs::remove_file(&target).unwrap_or_else(|e| panic!("{e}"));
-        assert!(memory.view(&dir).metadata(&target).is_none());
+        assert!(!found(&memory, &dir, &target));
         let Some(after) = memory.view(&dir).settled else {
             panic!("no version after removal");
         };
@@ -293,11 +289,11 @@ mod tests {
         std::fs::rename(base.join("a"), base.join("old")).unwrap_or_else(|e| panic!("{e}"));
         std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
         std::fs::write(&target, b"X: 2\n").unwrap_or_else(|e| panic!("{e}"));
-        assert!(memory.view(&dir).metadata(&target).is_some());
+        assert!(found(&memory, &dir, &target));
         // Deleting the directory, then making it again empty: the new one has no such file.
         std::fs::remove_dir_all(base.join("a")).unwrap_or_else(|e| panic!("{e}"));
         std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
-        assert!(memory.view(&dir).metadata(&target).is_none());
+        assert!(!found(&memory, &dir, &target));
         let _ = std::fs::remove_dir_all(&base);
     }
 }

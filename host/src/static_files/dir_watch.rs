@@ -240,17 +240,14 @@ mod linux {
             if let Some(w) = self.dirs.get_mut(&path) {
                 w.version = version;
             }
-            // Whatever the entry was (a directory, a symlink to one), paths through it may now
-            // lead elsewhere.
             if let Some(name) = name {
-                self.forget_subtree(fd, &path.join(name));
-            }
-            // A refused path may have become watchable (created since, or a symlink replaced by
-            // a directory). Deeper refused paths stay `stat`ed: slower, never wrong.
-            if let Some(name) = name {
-                if !self.refused.is_empty() {
-                    self.refused.remove(&path.join(name));
-                }
+                let entry = path.join(name);
+                // Whatever the entry was (a directory, a symlink to one), paths through it may now
+                // lead elsewhere.
+                self.forget_subtree(fd, &entry);
+                // A refused path may have become watchable (created since, or a symlink replaced
+                // by a directory). Deeper refused paths stay `stat`ed: slower, never wrong.
+                self.refused.remove(&entry);
             }
         }
 
