@@ -99,7 +99,8 @@ async fn measure(args: &Args) -> Report {
     let mut lanes = JoinSet::new();
     for lane in 0..args.concurrency {
         // The first `count % concurrency` lanes take one request more.
-        let requests = args.count / args.concurrency + usize::from(lane < args.count % args.concurrency);
+        let requests =
+            args.count / args.concurrency + usize::from(lane < args.count % args.concurrency);
         let (request, piece) = (request.clone(), args.piece);
         let offset = stagger * u32::try_from(lane).unwrap_or(u32::MAX);
         lanes.spawn(async move {
