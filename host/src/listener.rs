@@ -2,7 +2,9 @@
 //! An https connection handshakes in its own task (a stalled client holds up nobody, F-TL-3), then
 //! runs the same HTTP/1.1 connection loop over the TLS stream.
 
-use crate::http1::connection::{serve_connection, serve_connection_tls_after_connect, ConnInfo};
+use crate::http1::connection::{
+    serve_connection, serve_connection_tls_after_connect, serve_tcp_connection, ConnInfo,
+};
 use crate::request::Scheme;
 use crate::server::ServerState;
 use std::net::{SocketAddr, ToSocketAddrs};
@@ -269,7 +271,7 @@ async fn accept_loop(
             // Held until the connection (TLS handshake included) is over.
             let _slot = slot;
             match tls {
-                None => serve_connection(socket, state, info).await,
+                None => serve_tcp_connection(socket, state, info).await,
                 Some(tls) if tls_after_connect => {
                     serve_connection_tls_after_connect(socket, state, info, tls).await
                 }

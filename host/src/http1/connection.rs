@@ -6,6 +6,7 @@ use crate::errors::json_error;
 use crate::http1::body::{self, BodyError, Framing};
 use crate::http1::parse::{parse_head, Head, HeadError, HeadScanner};
 use crate::http1::respond::{write_response, WriteOptions};
+use crate::http1::sink::Sink;
 use crate::http1::url::RequestUrl;
 use crate::http1::writer::ResponseWriter;
 use crate::request::{Request, Scheme};
@@ -148,14 +149,35 @@ async fn read_head<R: AsyncRead + Unpin>(
     }
 }
 
-/// Serve every request of one connection, then close it.
+/// Serve every request of one plain TCP connection, then close it. Its own halves (no lock
+/// between them, unlike `tokio::io::split`) and a writer that can `sendfile` large files.
+pub async fn serve_tcp_connection(stream: TcpStream, state: Arc<ServerState>, info: ConnInfo) {
+    let (rd, wr) = stream.into_split();
+    serve_halves(
+        Input::new(rd),
+        ResponseWriter::new(Sink::tcp(wr)),
+        state,
+        info,
+    )
+    .await
+}
+
+/// Serve every request of one connection over any stream (TLS), then close it.
 pub async fn serve_connection<S>(stream: S, state: Arc<ServerState>, info: ConnInfo)
 where
     S: AsyncRead + AsyncWrite + Send + Unpin + 'static,
 {
     let (rd, wr) = tokio::io::split(stream);
-    let mut input = Input::new(rd);
-    let mut writer = ResponseWriter::new(Box::pin(wr));
+    let writer = ResponseWriter::new(Sink::Stream(Box::pin(wr)));
+    serve_halves(Input::new(rd), writer, state, info).await
+}
+
+async fn serve_halves<R: AsyncRead + Unpin>(
+    mut input: Input<R>,
+    mut writer: ResponseWriter,
+    state: Arc<ServerState>,
+    info: ConnInfo,
+) {
     match request_loop(&mut input, &mut writer, &state, &info, false).await {
         LoopEnd::Evicted => {
             let _ = writer.shutdown().await;
@@ -176,7 +198,7 @@ pub async fn serve_connection_tls_after_connect(
     let (rd, wr) = stream.into_split();
     let slot = Arc::new(Mutex::new(Some(wr)));
     let mut input = Input::new(rd);
-    let mut writer = ResponseWriter::new(Box::pin(SharedWrite(slot.clone())));
+    let mut writer = ResponseWriter::new(Sink::Stream(Box::pin(SharedWrite(slot.clone()))));
     match request_loop(&mut input, &mut writer, &state, &info, true).await {
         end @ (LoopEnd::Close | LoopEnd::CloseAfterError) => {
             let after_error = end == LoopEnd::CloseAfterError;

@@ -6,5 +6,6 @@ pub mod connection;
 pub mod parse;
 pub mod reason;
 pub mod respond;
+pub mod sink;
 pub mod url;
 pub mod writer;

@@ -124,6 +124,14 @@ async fn write_file(
             return Ok(());
         }
     };
+    if let Some(sent) = writer.send_file(&file, len).await {
+        if sent? < len {
+            // The file shrank since its size was taken: the framing promised more than was sent.
+            tracing::warn!("{} ended before its {len} bytes", path.display());
+            writer.close_connection = true;
+        }
+        return Ok(());
+    }
     let mut chunk = vec![0u8; usize::try_from(len).unwrap_or(FILE_CHUNK).min(FILE_CHUNK)];
     let mut remaining = len;
     while remaining > 0 {

@@ -6,20 +6,18 @@
 //! plugin asks for it.
 
 use crate::http1::reason::reason_phrase;
+use crate::http1::sink::Sink;
 use std::io;
-use std::pin::Pin;
-use tokio::io::{AsyncWrite, AsyncWriteExt};
+use tokio::io::AsyncWriteExt;
 
 /// The `Server` header value (wptserve's is interpreter-specific; tests only check presence).
 pub const SERVER_HEADER: &str = "BaseHTTP/0.6 Python/3.11.7";
-
-pub type BoxedWrite = Pin<Box<dyn AsyncWrite + Send>>;
 
 /// Flush automatically once this much output is buffered.
 const FLUSH_THRESHOLD: usize = 64 * 1024;
 
 pub struct ResponseWriter {
-    out: Option<BoxedWrite>,
+    out: Option<Sink>,
     buf: Vec<u8>,
     status_written: bool,
     headers_ended: bool,
@@ -43,11 +41,11 @@ pub struct ResponseWriter {
 }
 
 impl ResponseWriter {
-    pub fn new(out: BoxedWrite) -> Self {
+    pub fn new(out: Sink) -> Self {
         Self::with_out(Some(out), Vec::with_capacity(8 * 1024))
     }
 
-    fn with_out(out: Option<BoxedWrite>, buf: Vec<u8>) -> Self {
+    fn with_out(out: Option<Sink>, buf: Vec<u8>) -> Self {
         ResponseWriter {
             out,
             buf,
@@ -250,6 +248,38 @@ impl ResponseWriter {
     /// Body bytes after the header block, ignoring HEAD (used by `send_body_for_head_request`).
     pub async fn write_body_bytes(&mut self, data: &[u8]) -> io::Result<()> {
         self.push(data).await
+    }
+
+    /// `len` body bytes from `file` (from its start), after what is buffered, without copying them
+    /// through user space (`Sink::send_file`); how many went out. `None` when this writer cannot
+    /// (TLS, no socket): the caller writes the bytes itself.
+    pub async fn send_file(&mut self, file: &std::fs::File, len: u64) -> Option<io::Result<u64>> {
+        let out = self.out.as_ref()?;
+        if !matches!(out, Sink::Tcp(_)) {
+            return None;
+        }
+        // Corked until the file is out, the head and the file's pages leave in full segments (as
+        // nginx's `tcp_nopush`). With TCP_NODELAY alone `sendfile` pushed far smaller ones and the
+        // client paid per segment: 1,900–2,100 req/s against 3,300 corked for a 1 MiB file over
+        // keep-alive, wrk using a whole core either way. Uncorked after, also after an error, so
+        // the next response on the connection is not held back.
+        out.cork(true);
+        let sent = match self.flush().await {
+            Ok(()) => match self.out.as_mut() {
+                Some(out) => out.send_file(file, len).await,
+                None => None,
+            },
+            Err(e) => Some(Err(e)),
+        };
+        if let Some(out) = self.out.as_ref() {
+            out.cork(false);
+        }
+        let sent = sent?;
+        if let Ok(n) = &sent {
+            self.content_written = true;
+            self.bytes_written += n;
+        }
+        Some(sent)
     }
 
     /// Close the write side of the socket after flushing.
