@@ -65,11 +65,16 @@ impl Drop for TcpWrite {
     }
 }
 
-impl TcpWrite {
-    fn half(&mut self) -> io::Result<Pin<&mut OwnedWriteHalf>> {
-        match self.0.as_mut() {
-            Some(half) => Ok(Pin::new(half)),
-            None => Err(io::ErrorKind::BrokenPipe.into()),
+impl Sink {
+    /// The stream to write to; an error once a TCP half has been given up (never while in use).
+    fn stream(&mut self) -> io::Result<Pin<&mut (dyn AsyncWrite + Send)>> {
+        match self {
+            Sink::Tcp(TcpWrite(Some(half))) => {
+                let half: Pin<&mut OwnedWriteHalf> = Pin::new(half);
+                Ok(half)
+            }
+            Sink::Tcp(TcpWrite(None)) => Err(io::ErrorKind::BrokenPipe.into()),
+            Sink::Stream(s) => Ok(s.as_mut()),
         }
     }
 }
@@ -80,32 +85,23 @@ impl AsyncWrite for Sink {
         cx: &mut Context<'_>,
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
-        match self.get_mut() {
-            Sink::Tcp(w) => match w.half() {
-                Ok(half) => half.poll_write(cx, buf),
-                Err(e) => Poll::Ready(Err(e)),
-            },
-            Sink::Stream(s) => s.as_mut().poll_write(cx, buf),
+        match self.get_mut().stream() {
+            Ok(stream) => stream.poll_write(cx, buf),
+            Err(e) => Poll::Ready(Err(e)),
         }
     }
 
     fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        match self.get_mut() {
-            Sink::Tcp(w) => match w.half() {
-                Ok(half) => half.poll_flush(cx),
-                Err(e) => Poll::Ready(Err(e)),
-            },
-            Sink::Stream(s) => s.as_mut().poll_flush(cx),
+        match self.get_mut().stream() {
+            Ok(stream) => stream.poll_flush(cx),
+            Err(e) => Poll::Ready(Err(e)),
         }
     }
 
     fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        match self.get_mut() {
-            Sink::Tcp(w) => match w.half() {
-                Ok(half) => half.poll_shutdown(cx),
-                Err(e) => Poll::Ready(Err(e)),
-            },
-            Sink::Stream(s) => s.as_mut().poll_shutdown(cx),
+        match self.get_mut().stream() {
+            Ok(stream) => stream.poll_shutdown(cx),
+            Err(e) => Poll::Ready(Err(e)),
         }
     }
 }
