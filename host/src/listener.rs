@@ -270,15 +270,22 @@ async fn accept_loop(
         let fut = async move {
             // Held until the connection (TLS handshake included) is over.
             let _slot = slot;
+            // The TLS paths are boxed: inline, their state machines doubled the size of every
+            // connection's future (16 KiB instead of 8), which is copied when it is spawned.
             match tls {
                 None => serve_tcp_connection(socket, state, info).await,
                 Some(tls) if tls_after_connect => {
-                    serve_connection_tls_after_connect(socket, state, info, tls).await
+                    Box::pin(serve_connection_tls_after_connect(socket, state, info, tls)).await
                 }
-                Some(tls) => match tls.accept(socket).await {
-                    Ok(stream) => serve_connection(stream, state, info).await,
-                    Err(e) => tracing::debug!("TLS handshake with {client_addr}: {e}"),
-                },
+                Some(tls) => {
+                    Box::pin(async move {
+                        match tls.accept(socket).await {
+                            Ok(stream) => serve_connection(stream, state, info).await,
+                            Err(e) => tracing::debug!("TLS handshake with {client_addr}: {e}"),
+                        }
+                    })
+                    .await
+                }
             }
         };
         // Boxed: the connection future is several KiB, and tokio moves a task's future and its
