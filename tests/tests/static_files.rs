@@ -288,3 +288,45 @@ fn f_st_5_f_st_8_symlinks_and_special_files() {
         );
     }
 }
+
+/// A large file leaves with `sendfile` on plain TCP. Clients that reset the connection mid-file
+/// (the write then fails with EPIPE/ECONNRESET, and `sendfile` has no MSG_NOSIGNAL) must cost
+/// only their own connection: the next request, on a kept-alive connection, still gets the whole
+/// file, then a small one right after it on the same connection.
+#[test]
+fn f_st_2_clients_resetting_mid_file_leave_the_server_serving() {
+    let root = TempDocRoot::new();
+    let big: Vec<u8> = (0..(16 * 1024 * 1024)).map(|i| (i % 253) as u8).collect();
+    root.write("big.bin", &big);
+    root.write("document.txt", DOC);
+    let server = TestServer::start_with_config(serde_json::json!({
+        "doc_root": root.path(),
+        "wpthost": {"static_content_length": true},
+    }));
+    let port = server.port();
+    for _ in 0..3 {
+        let mut stream = wpthost_tests::connect(port);
+        std::io::Write::write_all(
+            &mut stream,
+            format!("GET /big.bin HTTP/1.1\r\nHost: localhost:{port}\r\n\r\n").as_bytes(),
+        )
+        .unwrap_or_else(|e| panic!("writing the request: {e}"));
+        let mut some = [0u8; 4096];
+        let _ = std::io::Read::read(&mut stream, &mut some);
+        // Closing with unread bytes in the receive buffer sends a reset, while the server is
+        // still sending the rest of the 16 MiB.
+        drop(stream);
+    }
+    let mut conn = RawConnection::open(port);
+    conn.send(
+        format!(
+            "GET /big.bin HTTP/1.1\r\nHost: localhost:{port}\r\n\r\nGET /document.txt HTTP/1.1\r\nHost: localhost:{port}\r\n\r\n"
+        )
+        .as_bytes(),
+    );
+    let first = conn.read_response();
+    assert_eq!(first.status_code(), 200);
+    assert!(first.body == big, "the large file differs");
+    let second = conn.read_response();
+    assert_eq!(second.body, DOC);
+}
