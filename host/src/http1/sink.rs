@@ -25,9 +25,12 @@ impl Sink {
         Sink::Tcp(TcpWrite(Some(half)))
     }
 
-    /// Send `len` bytes of `file` from its start with `sendfile`; how many went out (fewer when
-    /// the file ended early, e.g. truncated since its size was read). `None`: this sink cannot
-    /// (not plain TCP, or not Linux) and the caller copies instead.
+    /// Whether `send_file` works here: a plain TCP connection, on Linux. Elsewhere the caller
+    /// copies the file through the writer's buffer.
+    pub fn can_send_file(&self) -> bool {
+        cfg!(target_os = "linux") && matches!(self, Sink::Tcp(TcpWrite(Some(_))))
+    }
+
     /// `TCP_CORK` on or off (plain TCP on Linux; elsewhere nothing). Best effort: a socket that
     /// refuses it still sends everything, in smaller segments.
     pub fn cork(&self, on: bool) {
@@ -40,14 +43,23 @@ impl Sink {
     }
 
     /// Send `len` bytes of `file` from its start with `sendfile`; how many went out (fewer when
-    /// the file ended early, e.g. truncated since its size was read). `None`: this sink cannot
-    /// (not plain TCP, or not Linux) and the caller copies instead.
-    pub async fn send_file(&mut self, file: &std::fs::File, len: u64) -> Option<io::Result<u64>> {
+    /// the file ended early, e.g. truncated since its size was read). Only where `can_send_file`.
+    pub async fn send_file(&mut self, file: &std::fs::File, len: u64) -> io::Result<u64> {
         match self {
-            Sink::Tcp(TcpWrite(Some(half))) if cfg!(target_os = "linux") => {
-                Some(sendfile_all(half.as_ref(), file, len).await)
+            Sink::Tcp(TcpWrite(Some(half))) => sendfile_all(half.as_ref(), file, len).await,
+            _ => Err(io::ErrorKind::Unsupported.into()),
+        }
+    }
+
+    /// The stream to write to; an error once a TCP half has been given up (never while in use).
+    fn stream(&mut self) -> io::Result<Pin<&mut (dyn AsyncWrite + Send)>> {
+        match self {
+            Sink::Tcp(TcpWrite(Some(half))) => {
+                let half: Pin<&mut OwnedWriteHalf> = Pin::new(half);
+                Ok(half)
             }
-            _ => None,
+            Sink::Tcp(TcpWrite(None)) => Err(io::ErrorKind::BrokenPipe.into()),
+            Sink::Stream(s) => Ok(s.as_mut()),
         }
     }
 }
@@ -61,20 +73,6 @@ impl Drop for TcpWrite {
     fn drop(&mut self) {
         if let Some(half) = self.0.take() {
             half.forget();
-        }
-    }
-}
-
-impl Sink {
-    /// The stream to write to; an error once a TCP half has been given up (never while in use).
-    fn stream(&mut self) -> io::Result<Pin<&mut (dyn AsyncWrite + Send)>> {
-        match self {
-            Sink::Tcp(TcpWrite(Some(half))) => {
-                let half: Pin<&mut OwnedWriteHalf> = Pin::new(half);
-                Ok(half)
-            }
-            Sink::Tcp(TcpWrite(None)) => Err(io::ErrorKind::BrokenPipe.into()),
-            Sink::Stream(s) => Ok(s.as_mut()),
         }
     }
 }
