@@ -7,6 +7,7 @@
 
 mod domains;
 mod error;
+mod free_port;
 mod parse;
 mod ports;
 mod sections;

@@ -1,10 +1,10 @@
 //! Port numbers: parsing, "auto" resolution and the Fetch bad-port list.
 
 use super::error::ConfigError;
+use super::free_port::free_port;
 use super::settings::SslType;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
-use std::net::{Ipv4Addr, TcpListener};
 
 /// Scheme names wptserve's `ports` key knows (serve.py's default config).
 pub(crate) const KNOWN_SCHEMES: &[&str] = &[
@@ -133,25 +133,4 @@ pub(crate) fn resolve(
         out.insert(scheme.clone(), ports);
     }
     Ok(out)
-}
-
-/// wptserve's `get_port`: ask the OS for an ephemeral port on 127.0.0.1, skipping bad ports (and
-/// ones this configuration already uses). Like wptserve, the port is released again and bound by
-/// the listener later.
-fn free_port(key: &str, taken: &BTreeSet<u16>) -> Result<u16, ConfigError> {
-    let mut last_error = None;
-    for _ in 0..100 {
-        match TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).and_then(|l| l.local_addr()) {
-            Ok(addr) if !is_bad_port(addr.port()) && !taken.contains(&addr.port()) => {
-                return Ok(addr.port())
-            }
-            Ok(_) => {}
-            Err(e) => last_error = Some(e),
-        }
-    }
-    Err(ConfigError::NoFreePort {
-        key: key.to_string(),
-        source: last_error
-            .unwrap_or_else(|| std::io::Error::other("every port offered was unusable")),
-    })
 }
