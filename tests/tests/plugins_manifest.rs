@@ -157,6 +157,43 @@ fn hot_reload_of_manifest_and_component() {
     assert_eq!(site.actions("/h/two", &["body two"]).status_code(), 404);
 }
 
+/// Once the answer for a governed path is remembered (its directories, manifest and component all
+/// watched: no `stat` per request), edits that change no directory still apply to the next
+/// request: the component overwritten in place, the manifest rewritten in place, and the component
+/// overwritten through a hard link from outside the document root.
+#[test]
+fn in_place_edits_of_a_remembered_route_apply_to_the_next_request() {
+    let site = Site::new();
+    site.install("w/c.wasm", "test-trap");
+    site.manifest(
+        "w",
+        serde_json::json!({"handlers": [{"route": "one", "component": "c.wasm"}]}),
+    );
+    for _ in 0..3 {
+        assert_eq!(site.request("GET /w/one HTTP/1.1", b"").status_code(), 500);
+    }
+    site.install("w/c.wasm", "test-actions");
+    for _ in 0..3 {
+        assert_eq!(site.actions("/w/one", &["body new"]).body, b"new");
+    }
+    site.manifest(
+        "w",
+        serde_json::json!({"handlers": [{"route": "two", "component": "c.wasm"}]}),
+    );
+    for _ in 0..3 {
+        assert_eq!(site.actions("/w/one", &["body new"]).status_code(), 404);
+        assert_eq!(site.actions("/w/two", &["body two"]).body, b"two");
+    }
+    let outside = wpthost_tests::TempDocRoot::new();
+    let alias = outside.path().join("alias.wasm");
+    std::fs::hard_link(site.root.path().join("w/c.wasm"), &alias).unwrap_or_else(|e| panic!("{e}"));
+    for _ in 0..3 {
+        assert_eq!(site.actions("/w/two", &["body two"]).body, b"two");
+    }
+    std::fs::write(&alias, support::component("test-trap")).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(site.request("GET /w/two HTTP/1.1", b"").status_code(), 500);
+}
+
 /// Make `dir`'s modification time an hour old, so the server trusts its fingerprint (a directory
 /// changed within the last two seconds is always looked at for real).
 fn settle(dir: &std::path::Path) {

@@ -15,6 +15,7 @@
 //! done inline: a `stat` of a cached dentry costs about a microsecond, a hop to another thread
 //! ten times that), so edits apply to the next request.
 
+use super::route_memo::RouteMemo;
 use super::settings::{PluginSettings, RawLimits, RequestLimits};
 use crate::router::RoutePattern;
 use crate::static_files::absent::{self, AbsentNames, Found};
@@ -227,6 +228,21 @@ pub struct ManifestCache {
     /// path, as of a watch generation: while it is unchanged, so is that answer, and no directory
     /// of the path needs looking at.
     unmanaged: Mutex<HashMap<PathBuf, HashMap<String, u64>>>,
+    /// Answers for paths a manifest governs, under the watch generation (see `route_memo`).
+    routes: RouteMemo,
+}
+
+/// What the long way of `resolve` found.
+enum Lookup {
+    /// Not a path a manifest could govern (bad segments).
+    Invalid,
+    /// No manifest on the whole path; `all_watched`: every directory looked at is watched.
+    Unmanaged { all_watched: bool },
+    /// The nearest manifest's answer; `watched`: everything it depends on is watched.
+    Governed {
+        resolved: Option<Resolved>,
+        watched: bool,
+    },
 }
 
 /// Bound on remembered unmanaged URL directories; the map is emptied when it is reached.
@@ -249,21 +265,53 @@ impl ManifestCache {
             if unmanaged.get(doc_root).and_then(|dirs| dirs.get(url_dir)) == Some(&generation) {
                 return None;
             }
+            drop(unmanaged);
+            if let Some(answer) = self.routes.get(doc_root, url_path, method, generation) {
+                return answer;
+            }
         }
+        match self.look_up(doc_root, url_path, method, settings) {
+            Lookup::Invalid => None,
+            Lookup::Unmanaged { all_watched } => {
+                if let (Some(generation), true) = (generation, all_watched) {
+                    self.remember_unmanaged(doc_root, url_dir, generation);
+                }
+                None
+            }
+            Lookup::Governed { resolved, watched } => {
+                if let (Some(generation), true) = (generation, watched) {
+                    self.routes
+                        .remember(doc_root, url_path, method, generation, resolved.clone());
+                }
+                resolved
+            }
+        }
+    }
+
+    /// `resolve` the long way: a look at every directory of the path up to the nearest manifest.
+    fn look_up(
+        &self,
+        doc_root: &Path,
+        url_path: &str,
+        method: &str,
+        settings: &PluginSettings,
+    ) -> Lookup {
         let mut all_watched = true;
-        let segments: Vec<&str> = url_path.strip_prefix('/')?.split('/').collect();
+        let Some(relative) = url_path.strip_prefix('/') else {
+            return Lookup::Invalid;
+        };
+        let segments: Vec<&str> = relative.split('/').collect();
         // The last segment names a file (or is empty for a directory URL).
         let dir_segments = &segments[..segments.len() - 1];
         let mut decoded: Vec<String> = Vec::with_capacity(dir_segments.len());
         for seg in dir_segments {
-            let d = percent_encoding::percent_decode_str(seg)
-                .decode_utf8()
-                .ok()?
-                .into_owned();
+            let Ok(d) = percent_encoding::percent_decode_str(seg).decode_utf8() else {
+                return Lookup::Invalid;
+            };
             if d == "." || d == ".." || d.contains('/') || d.contains('\\') || d.contains('\0') {
-                return None;
+                return Lookup::Invalid;
             }
-            decoded.push(d);
+            decoded.push(d.into_owned());
         }
         for depth in (0..=decoded.len()).rev() {
             let dir: PathBuf = decoded[..depth]
@@ -281,14 +329,16 @@ impl ManifestCache {
                     continue;
                 }
             };
+            // The answer now depends on the manifest's content too.
+            let watched = all_watched && absent::watch_file(&manifest_path);
             let dir_rel = decoded[..depth].join("/");
             let parsed = self.load(&manifest_path, &meta, doc_root, &dir_rel, settings);
             let manifest = match parsed.as_ref() {
                 Ok(m) => m,
                 Err(message) => {
-                    return Some(Resolved::Broken {
-                        message: message.clone(),
-                    })
+                    let message = message.clone();
+                    let resolved = Some(Resolved::Broken { message });
+                    return Lookup::Governed { resolved, watched };
                 }
             };
             let prefix_len: usize = dir_segments[..depth].iter().map(|s| s.len() + 1).sum();
@@ -299,19 +349,22 @@ impl ManifestCache {
                 }
                 if let Some(route_match) = entry.pattern.matches(rest) {
                     let component = self.component_sig(doc_root, entry, settings);
-                    return Some(Resolved::Route {
+                    // And on the component's content.
+                    let watched = watched && absent::watch_file(&entry.component);
+                    let resolved = Some(Resolved::Route {
                         entry: entry.clone(),
                         route_match,
                         component,
                     });
+                    return Lookup::Governed { resolved, watched };
                 }
             }
-            return None;
+            return Lookup::Governed {
+                resolved: None,
+                watched,
+            };
         }
-        if let (Some(generation), true) = (generation, all_watched) {
-            self.remember_unmanaged(doc_root, url_dir, generation);
-        }
-        None
+        Lookup::Unmanaged { all_watched }
     }
 
     fn remember_unmanaged(&self, doc_root: &Path, url_dir: &str, generation: u64) {

@@ -20,6 +20,7 @@ mod error;
 mod manifest;
 mod output;
 mod registry;
+mod route_memo;
 mod run;
 mod settings;
 

@@ -72,6 +72,13 @@ pub(crate) fn watch_generation() -> Option<u64> {
     drained_watcher().map(DirWatch::generation)
 }
 
+/// Watch the file at `path` for content changes (`DirWatch::watch_file`); whether it is watched.
+/// An answer that depends on the file holds while `watch_generation` is unchanged from before the
+/// file was read, which a watch added now does not satisfy (adding it moves the generation).
+pub(crate) fn watch_file(path: &Path) -> bool {
+    drained_watcher().is_some_and(|watcher| watcher.watch_file(path))
+}
+
 /// The directory's version, if it can be trusted: from this request's memory, else from the
 /// watcher, else one `stat` (and the directory is watched from the next request on).
 fn trusted_version(dir: &Path) -> Option<DirVersion> {

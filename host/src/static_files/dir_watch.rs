@@ -13,6 +13,11 @@
 //! `stat` per request: paths through a symlink (the link may be re-pointed without an event on
 //! the target), file systems whose changes may come from elsewhere (NFS, FUSE, ...), or past
 //! `MAX_WATCHES`. A queue overflow forgets everything.
+//!
+//! A few files are watched too (`watch_file`: plugin manifests and components), for their content:
+//! a watch on the file itself reports every write, truncation and attribute change (a new hard
+//! link included) whichever path it came through, and its directory's watch reports the file being
+//! replaced, renamed or removed. Each such event changes the file's version and the generation.
 
 #[cfg(all(test, target_os = "linux"))]
 pub(crate) use linux::is_local_file_system;
@@ -33,6 +38,9 @@ impl DirWatch {
         None
     }
     pub(crate) fn watch(&self, _dir: &std::path::Path) {}
+    pub(crate) fn watch_file(&self, _file: &std::path::Path) -> bool {
+        false
+    }
     pub(crate) fn generation(&self) -> u64 {
         0
     }
@@ -96,6 +104,16 @@ mod linux {
             | WatchFlags::DELETE_SELF
             | WatchFlags::MOVE_SELF
             | WatchFlags::ONLYDIR
+            | WatchFlags::DONT_FOLLOW
+    }
+
+    /// For a watched file: everything that changes what reading it gives, or where it is.
+    fn file_watch_flags() -> WatchFlags {
+        WatchFlags::MODIFY
+            | WatchFlags::ATTRIB
+            | WatchFlags::CLOSE_WRITE
+            | WatchFlags::DELETE_SELF
+            | WatchFlags::MOVE_SELF
             | WatchFlags::DONT_FOLLOW
     }
 
@@ -177,7 +195,7 @@ mod linux {
             }
         }
 
-        /// The version of a watched directory (the caller drained the queue first).
+        /// The version of a watched directory or file (the caller drained the queue first).
         pub(crate) fn version(&self, dir: &Path) -> Option<u64> {
             self.state().dirs.get(dir).map(|w| w.version)
         }
@@ -211,7 +229,53 @@ mod linux {
         }
     }
 
+    impl DirWatch {
+        /// Start watching the regular file `file` and every directory above it, if they qualify
+        /// (as `watch`; a symlink does not). Whether it is watched now; like a directory, its
+        /// version counts from now, so what the caller reads of it for the request at hand is
+        /// read after the watch began.
+        pub(crate) fn watch_file(&self, file: &Path) -> bool {
+            let mut state = self.state();
+            if state.dirs.contains_key(file) {
+                return true;
+            }
+            if state.refused.contains(file) {
+                return false;
+            }
+            let watched = state.add_file(&self.fd, file).is_some();
+            if !watched {
+                if state.refused.len() >= MAX_REFUSED {
+                    state.refused.clear();
+                }
+                state.refused.insert(file.to_path_buf());
+            }
+            watched
+        }
+    }
+
     impl State {
+        fn add_file(&mut self, fd: &OwnedFd, file: &Path) -> Option<()> {
+            // The directory first: from then on, the file being replaced is an event.
+            self.add_with_ancestors(fd, file.parent()?)?;
+            if self.dirs.len() >= self.budget {
+                return None;
+            }
+            if !std::fs::symlink_metadata(file).ok()?.is_file() {
+                return None;
+            }
+            let wd = inotify::add_watch(fd, file, file_watch_flags()).ok()?;
+            if self.paths.get(&wd).is_some_and(|other| other != file) {
+                // Hard links to one file, both looked at: its events could be filed under one only.
+                return None;
+            }
+            let version = self.bump();
+            self.paths.insert(wd, file.to_path_buf());
+            self.ordered.insert(file.to_path_buf());
+            self.dirs
+                .insert(file.to_path_buf(), Watched { wd, version });
+            Some(())
+        }
+
         fn apply(&mut self, fd: &OwnedFd, wd: i32, mask: ReadFlags, name: Option<&OsStr>) {
             if mask.contains(ReadFlags::QUEUE_OVERFLOW) {
                 tracing::debug!("inotify queue overflow: forgetting every watch");
@@ -376,6 +440,56 @@ pub(crate) mod tests {
         watch.watch(&dir);
         assert!(version(&watch, &dir).is_some_and(|v| v != second));
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn a_watched_file_changes_with_its_content_whichever_path_writes_it() {
+        let watch = DirWatch::new().unwrap_or_else(|e| panic!("{e}"));
+        let dir = fresh_dir("file");
+        let file = dir.join("c.wasm");
+        std::fs::write(&file, b"one").unwrap_or_else(|e| panic!("{e}"));
+        if !all_local(&dir) {
+            assert!(!watch.watch_file(&file));
+            return;
+        }
+        assert!(watch.watch_file(&file));
+        assert!(
+            version(&watch, &dir).is_some(),
+            "its directory is watched too"
+        );
+        let first = version(&watch, &file).unwrap_or_else(|| panic!("not watched"));
+        assert_eq!(version(&watch, &file), Some(first), "nothing changed");
+        // Rewritten in place: no directory event, but the file's own.
+        std::fs::write(&file, b"two").unwrap_or_else(|e| panic!("{e}"));
+        let second = version(&watch, &file).unwrap_or_else(|| panic!("no longer watched"));
+        assert_ne!(first, second);
+        // A hard link from elsewhere, then a write through it.
+        let elsewhere = fresh_dir("file-link");
+        let alias = elsewhere.join("alias");
+        std::fs::hard_link(&file, &alias).unwrap_or_else(|e| panic!("{e}"));
+        let linked = version(&watch, &file).unwrap_or_else(|| panic!("no longer watched"));
+        assert_ne!(linked, second, "a new link is an attribute change");
+        std::fs::write(&alias, b"three").unwrap_or_else(|e| panic!("{e}"));
+        let third = version(&watch, &file).unwrap_or_else(|| panic!("no longer watched"));
+        assert_ne!(third, linked);
+        // A second path to the same file is refused: its events could be filed under one only.
+        let twin = dir.join("twin.wasm");
+        std::fs::hard_link(&file, &twin).unwrap_or_else(|e| panic!("{e}"));
+        watch.drain();
+        assert!(!watch.watch_file(&twin));
+        // Replaced by a rename: forgotten (the next look watches the new file).
+        let fresh = dir.join("fresh");
+        std::fs::write(&fresh, b"four").unwrap_or_else(|e| panic!("{e}"));
+        std::fs::rename(&fresh, &file).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(version(&watch, &file), None);
+        assert!(watch.watch_file(&file));
+        // A symlink is not watched as a file.
+        let link = dir.join("link.wasm");
+        std::os::unix::fs::symlink(&file, &link).unwrap_or_else(|e| panic!("{e}"));
+        watch.drain();
+        assert!(!watch.watch_file(&link));
+        let _ = std::fs::remove_dir_all(&dir);
+        let _ = std::fs::remove_dir_all(&elsewhere);
     }
 
     #[test]
