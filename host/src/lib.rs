@@ -8,6 +8,7 @@ pub mod config;
 pub mod delay;
 pub mod environment;
 pub mod errors;
+pub mod event_loops;
 pub mod http1;
 pub mod listener;
 pub mod pipes;

@@ -1,4 +1,5 @@
-//! Accept loops, one per configured http and https port, all serving the same `ServerState`.
+//! Accept loops, one per configured http and https port and event loop (`event_loops`), all
+//! serving the same `ServerState`.
 //! An https connection handshakes in its own task (a stalled client holds up nobody, F-TL-3), then
 //! runs the same HTTP/1.1 connection loop over the TLS stream.
 
@@ -56,9 +57,21 @@ impl ShutdownHandle {
 }
 
 /// Bind every configured http port (all of them or none: a port that cannot be bound is an error
-/// naming it) and start accepting. Must be called inside a tokio runtime.
+/// naming it) and start accepting, on the current tokio runtime.
 pub fn start(state: Arc<ServerState>) -> Result<RunningServer, ListenerError> {
     let runtime = tokio::runtime::Handle::try_current().map_err(|_| ListenerError::NoRuntime)?;
+    start_on(state, std::slice::from_ref(&runtime))
+}
+
+/// `start` with every port listened on by each of `loops` (`event_loops`): one listening socket
+/// per loop and port, the kernel spreading new connections among them.
+pub fn start_on(
+    state: Arc<ServerState>,
+    loops: &[tokio::runtime::Handle],
+) -> Result<RunningServer, ListenerError> {
+    let Some(first_loop) = loops.first() else {
+        return Err(ListenerError::NoRuntime);
+    };
     let mut ports = state.config.http_ports();
     if state.tls.is_some() {
         ports.extend(https_ports(&state.config));
@@ -67,8 +80,6 @@ pub fn start(state: Arc<ServerState>) -> Result<RunningServer, ListenerError> {
         return Err(ListenerError::NoPorts);
     }
     let ip = resolve_bind_host(state.config.bind_host())?;
-    // Listeners register with this runtime's reactor as they are created.
-    let _guard = runtime.enter();
     let mut listeners = Vec::new();
     for (scheme, port) in ports {
         let addr = SocketAddr::new(ip, port);
@@ -77,9 +88,9 @@ pub fn start(state: Arc<ServerState>) -> Result<RunningServer, ListenerError> {
             addr,
             source,
         };
-        let listener = bind_listener(addr).map_err(bind_err)?;
-        let local = listener.local_addr().map_err(bind_err)?;
-        listeners.push((scheme, local, listener));
+        let group = bind_group(addr, loops).map_err(bind_err)?;
+        let local = group[0].1.local_addr().map_err(bind_err)?;
+        listeners.push((scheme, local, group));
     }
     let (stop, stop_rx) = watch::channel(false);
     // One budget for all listeners: `max_connections` bounds the server, not each port.
@@ -92,24 +103,50 @@ pub fn start(state: Arc<ServerState>) -> Result<RunningServer, ListenerError> {
         for line in tls.startup_lines() {
             tracing::info!("{line}");
         }
+        let _guard = first_loop.enter();
         tls.spawn_renewal();
     }
-    for (scheme, local, listener) in listeners {
+    for (scheme, local, group) in listeners {
         tracing::info!("listening on {scheme}://{local}");
         bound.push((scheme.clone(), local));
-        loops.push(runtime.spawn(accept_loop(
-            listener,
-            scheme,
-            local,
-            state.clone(),
-            Slots {
-                permits: slots.clone(),
-                crowded: crowded.clone(),
-            },
-            stop_rx.clone(),
-        )));
+        for (event_loop, listener) in group {
+            loops.push(event_loop.spawn(accept_loop(
+                listener,
+                scheme.clone(),
+                local,
+                state.clone(),
+                Slots {
+                    permits: slots.clone(),
+                    crowded: crowded.clone(),
+                },
+                stop_rx.clone(),
+            )));
+        }
     }
     Ok(RunningServer { bound, stop, loops })
+}
+
+/// One listening socket on `addr` per event loop, each registered with its loop's reactor.
+/// Several loops share the port through `SO_REUSEPORT`. Any socket of the same user that sets it
+/// could join such a group unnoticed, so a plain bind first checks that nobody holds the port: a
+/// second server on the same port still fails with "address in use". Port 0 (any free port) is
+/// listened on by the first loop only: the kernel would not keep others from its pick.
+fn bind_group(
+    addr: SocketAddr,
+    loops: &[tokio::runtime::Handle],
+) -> std::io::Result<Vec<(tokio::runtime::Handle, TcpListener)>> {
+    let shared = cfg!(unix) && loops.len() > 1 && addr.port() != 0;
+    if shared {
+        drop(std::net::TcpListener::bind(addr)?);
+    }
+    let members = if shared { loops } else { &loops[..1] };
+    members
+        .iter()
+        .map(|event_loop| {
+            let _guard = event_loop.enter();
+            Ok((event_loop.clone(), bind_listener(addr, shared)?))
+        })
+        .collect()
 }
 
 /// Connections the kernel may hold completed but not yet accepted. std's `bind` asks for 128,
@@ -118,7 +155,7 @@ pub fn start(state: Arc<ServerState>) -> Result<RunningServer, ListenerError> {
 /// the kernel caps this at `net.core.somaxconn` anyway.
 const LISTEN_BACKLOG: u32 = 4096;
 
-fn bind_listener(addr: SocketAddr) -> std::io::Result<TcpListener> {
+fn bind_listener(addr: SocketAddr, reuse_port: bool) -> std::io::Result<TcpListener> {
     let socket = if addr.is_ipv4() {
         tokio::net::TcpSocket::new_v4()?
     } else {
@@ -126,11 +163,25 @@ fn bind_listener(addr: SocketAddr) -> std::io::Result<TcpListener> {
     };
     // As std's bind does on Unix: a restarted server can take its port back at once.
     socket.set_reuseaddr(true)?;
+    if reuse_port {
+        set_reuse_port(&socket)?;
+    }
     // Linux copies TCP_NODELAY to every accepted socket: one setsockopt here instead of one per
     // connection (see `accept_loop`).
     socket.set_nodelay(true)?;
     socket.bind(addr)?;
     socket.listen(LISTEN_BACKLOG)
+}
+
+#[cfg(unix)]
+fn set_reuse_port(socket: &tokio::net::TcpSocket) -> std::io::Result<()> {
+    socket.set_reuseport(true)
+}
+
+/// Without `SO_REUSEPORT` only one loop could listen; `bind_group` is never asked for more there.
+#[cfg(not(unix))]
+fn set_reuse_port(_socket: &tokio::net::TcpSocket) -> std::io::Result<()> {
+    Err(std::io::Error::other("SO_REUSEPORT is not available"))
 }
 
 /// The https ports (`https`, `https-local`, `https-public`), in configuration order.
@@ -222,16 +273,6 @@ async fn accept_loop(
         if *stop.borrow() {
             break;
         }
-        // At `max_connections`, stop accepting until a connection ends: further clients wait in
-        // the kernel's listen backlog (then their SYNs go unanswered and they retry) rather than
-        // being accepted and closed, so a burst just above the limit is slowed, not failed.
-        let slot = tokio::select! {
-            s = slots.acquire() => match s {
-                Some(s) => s,
-                None => break,
-            },
-            _ = stop.changed() => break,
-        };
         let accepted = tokio::select! {
             r = listener.accept() => r,
             _ = stop.changed() => break,
@@ -245,6 +286,20 @@ async fn accept_loop(
                 tokio::time::sleep(Duration::from_millis(50)).await;
                 continue;
             }
+        };
+        // At `max_connections`, the client just accepted waits unserved until a connection ends,
+        // and this listener accepts nobody else meanwhile: later clients wait in the kernel's
+        // listen backlog (then their SYNs go unanswered and they retry) rather than being
+        // accepted and closed, so a burst just above the limit is slowed, not failed. Taking the
+        // slot after the accept, not before, gives it to a listener that has a client: the
+        // listeners of one port (one per event loop) share the slots, and a slot taken by one
+        // whose backlog is empty would leave another's client waiting.
+        let slot = tokio::select! {
+            s = slots.acquire() => match s {
+                Some(s) => s,
+                None => break,
+            },
+            _ = stop.changed() => break,
         };
         // Responses are buffered and written whole; Nagle would only delay pipelined answers.
         // Linux sockets inherit it from the listener (`bind_listener`).

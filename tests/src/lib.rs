@@ -1,6 +1,7 @@
 //! Integration-test harness: start a real wpthost in-process and talk to it over real sockets.
 //!
-//! `TestServer` owns its own multi-threaded tokio runtime, so tests may be plain `#[test]` functions
+//! `TestServer` owns its own event loops (two unless the configuration's `wpthost.threads` says
+//! otherwise, as `wpthost serve` runs them), so tests may be plain `#[test]` functions
 //! (preferred) or `#[tokio::test(flavor = "multi_thread")]`. The client helpers (`raw_exchange`,
 //! `get`, `RawConnection`) use blocking `std::net` sockets; inside a tokio test they block one
 //! worker, which is fine for the multi-threaded flavour.
@@ -23,6 +24,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use wpthost::config::Config;
+use wpthost::event_loops::EventLoops;
 use wpthost::listener::{self, RunningServer};
 use wpthost::server::ServerState;
 
@@ -31,7 +33,7 @@ pub const CLIENT_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// A running server on 127.0.0.1 with an ephemeral ("auto") port.
 pub struct TestServer {
-    runtime: Option<tokio::runtime::Runtime>,
+    loops: Option<EventLoops>,
     server: Option<RunningServer>,
     bound: Vec<(String, SocketAddr)>,
     pub config: Arc<Config>,
@@ -67,32 +69,36 @@ impl TestServer {
     /// Serve an already built configuration as is.
     pub fn start_config(config: Config) -> TestServer {
         let config = Arc::new(config);
-        let runtime = match tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-        {
-            Ok(r) => r,
-            Err(e) => panic!("test runtime: {e}"),
+        let loops = match EventLoops::start(match config.server.threads {
+            0 => 2,
+            n => n,
+        }) {
+            Ok(l) => l,
+            Err(e) => panic!("test event loops: {e}"),
         };
         let state = match ServerState::new(config.clone()) {
             Ok(s) => Arc::new(s),
             Err(e) => panic!("server state: {e}"),
         };
-        let server = {
-            let _guard = runtime.enter();
-            match listener::start(state) {
-                Ok(s) => s,
-                Err(e) => panic!("starting the server: {e}"),
-            }
+        let server = match listener::start_on(state, &loops.handles()) {
+            Ok(s) => s,
+            Err(e) => panic!("starting the server: {e}"),
         };
         let bound = server.bound();
         TestServer {
-            runtime: Some(runtime),
+            loops: Some(loops),
             server: Some(server),
             bound,
             config,
         }
+    }
+
+    /// The server's event loops, to spawn work on one of them (tests of the loops themselves).
+    pub fn loop_handles(&self) -> Vec<tokio::runtime::Handle> {
+        self.loops
+            .as_ref()
+            .map(EventLoops::handles)
+            .unwrap_or_default()
     }
 
     /// The first http port.
@@ -121,14 +127,14 @@ impl TestServer {
     }
 
     fn stop_inner(&mut self) {
-        if let (Some(runtime), Some(server)) = (self.runtime.as_ref(), self.server.take()) {
+        if let (Some(loops), Some(server)) = (self.loops.as_ref(), self.server.take()) {
             let stop = || {
-                let _ = runtime.block_on(async {
+                let _ = loops.block_on(async {
                     tokio::time::timeout(Duration::from_secs(10), server.shutdown()).await
                 });
             };
             if tokio::runtime::Handle::try_current().is_ok() {
-                // Called from an async test: blocking on another runtime must happen off this one.
+                // Called from an async test: blocking on the loops must happen off its runtime.
                 std::thread::scope(|scope| {
                     scope.spawn(stop);
                 });
@@ -141,12 +147,9 @@ impl TestServer {
 
 impl Drop for TestServer {
     fn drop(&mut self) {
-        // Dropping a runtime inside another runtime's worker is not allowed; stop it in the
-        // background instead (the listener sockets close with it).
-        if let Some(runtime) = self.runtime.take() {
-            drop(self.server.take());
-            runtime.shutdown_background();
-        }
+        // Stops accepting (the listener sockets close with their loops), then stops the loops.
+        drop(self.server.take());
+        drop(self.loops.take());
     }
 }
 

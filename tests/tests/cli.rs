@@ -305,6 +305,51 @@ fn serve_latency_option_f_h1_17() {
     );
 }
 
+/// `--threads N`: N event loops, each a thread of its own (`wpthost-loop-<n>`), all serving.
+#[cfg(target_os = "linux")]
+#[test]
+fn serve_threads_option_starts_that_many_event_loops() {
+    let dir = TempDocRoot::new();
+    dir.write("a.txt", b"threads");
+    let (mut child, port) = start_serve(
+        &[
+            "--doc-root",
+            ".",
+            "--server-host",
+            "127.0.0.1",
+            "-p",
+            "auto",
+            "--threads",
+            "3",
+        ],
+        dir.path(),
+    );
+    let loops = loop_thread_names(child.id());
+    for _ in 0..4 {
+        assert_eq!(get(port, "/a.txt").body, b"threads");
+    }
+    terminate(&child);
+    let _ = wait_exit(&mut child, Duration::from_secs(10));
+    assert_eq!(
+        loops,
+        ["wpthost-loop-0", "wpthost-loop-1", "wpthost-loop-2"],
+        "threads of the server"
+    );
+}
+
+/// The names of a process's event-loop threads, sorted.
+#[cfg(target_os = "linux")]
+fn loop_thread_names(pid: u32) -> Vec<String> {
+    let tasks = std::fs::read_dir(format!("/proc/{pid}/task")).unwrap_or_else(|e| panic!("{e}"));
+    let mut names: Vec<String> = tasks
+        .filter_map(|t| std::fs::read_to_string(t.ok()?.path().join("comm")).ok())
+        .map(|n| n.trim().to_owned())
+        .filter(|n| n.starts_with("wpthost-loop-"))
+        .collect();
+    names.sort();
+    names
+}
+
 /// A loopback port some other socket holds (for as long as the listener lives).
 fn busy_port() -> (TcpListener, u16) {
     let busy = match TcpListener::bind(("127.0.0.1", 0)) {

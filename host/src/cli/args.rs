@@ -71,6 +71,10 @@ pub struct ServeArgs {
     /// Give static files a Content-Length and keep connections alive (`wpthost.static_content_length`).
     #[arg(long)]
     pub static_content_length: bool,
+    /// Threads serving connections, each with its own event loop (`wpthost.threads`; default:
+    /// one per CPU).
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
     /// Log at debug level (config `logging.level`; RUST_LOG, when set, wins).
     #[arg(long, short = 'v')]
     pub verbose: bool,

@@ -119,6 +119,9 @@ impl ServeArgs {
         if self.static_content_length {
             out.push(put(&["wpthost", "static_content_length"], json!(true)));
         }
+        if let Some(threads) = self.threads {
+            out.push(put(&["wpthost", "threads"], json!(threads)));
+        }
         if let Some(aliases) = self.alias_entries()? {
             out.push(aliases);
         }

@@ -4,6 +4,7 @@
 use super::args::ServeArgs;
 use super::overrides;
 use crate::config::Config;
+use crate::event_loops::{self, EventLoops};
 use crate::listener;
 use crate::server::ServerState;
 use anyhow::Context;
@@ -28,21 +29,29 @@ pub(crate) fn serve(args: ServeArgs) -> anyhow::Result<()> {
             );
         }
     }
-    let runtime = tokio::runtime::Builder::new_multi_thread()
+    let threads = match config.server.threads {
+        0 => event_loops::default_count(),
+        n => n,
+    };
+    let loops = EventLoops::start(threads).context("cannot start the event loops")?;
+    // This thread only waits for signals; connections are served by the loops.
+    let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
-    let result = runtime.block_on(run(Arc::new(config)));
+    let result = runtime.block_on(run(Arc::new(config), &loops));
     // Blocking file reads still in flight must not hold the exit up.
+    drop(loops);
     runtime.shutdown_timeout(Duration::from_millis(500));
     result
 }
 
-async fn run(config: Arc<Config>) -> anyhow::Result<()> {
+async fn run(config: Arc<Config>, loops: &EventLoops) -> anyhow::Result<()> {
     // Signal handlers go in first: a SIGTERM right after the banner must still be a clean stop.
     let signals = Signals::install()?;
     let state = Arc::new(ServerState::new(config.clone()).context("cannot set up the server")?);
-    let server = listener::start(state.clone()).context("cannot start listening")?;
+    let server =
+        listener::start_on(state.clone(), &loops.handles()).context("cannot start listening")?;
     let tls_lines = state
         .tls
         .as_ref()

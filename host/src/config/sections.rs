@@ -215,6 +215,9 @@ pub(crate) fn label_list(key: &str, value: &Value) -> Result<Vec<String>, Config
     Ok(out)
 }
 
+/// More event loops than this is a typo, not a machine.
+const MAX_THREADS: usize = 1024;
+
 pub(crate) fn parse_server_settings(value: Value) -> Result<ServerSettings, ConfigError> {
     let mut map = object("wpthost", value)?;
     let defaults = ServerSettings::default();
@@ -235,6 +238,18 @@ pub(crate) fn parse_server_settings(value: Value) -> Result<ServerSettings, Conf
             }
         },
         None => defaults.max_connections,
+    };
+    let threads = match map.remove("threads") {
+        Some(v) => match usize::try_from(unsigned("wpthost.threads", &v)?) {
+            Ok(n) if n <= MAX_THREADS => n,
+            _ => {
+                return Err(ConfigError::bad(
+                    "wpthost.threads",
+                    format!("must be at most {MAX_THREADS} (0: one per CPU)"),
+                ))
+            }
+        },
+        None => defaults.threads,
     };
     let plugins = match map.remove("plugins") {
         Some(v) => Value::Object(object("wpthost.plugins", v)?),
@@ -263,6 +278,7 @@ pub(crate) fn parse_server_settings(value: Value) -> Result<ServerSettings, Conf
             1,
         )?,
         max_connections,
+        threads,
         plugins,
     };
     no_more_keys("wpthost", &map)?;

@@ -23,6 +23,8 @@ pub struct ServerSettings {
     /// Connections served at once, over all listeners; further clients wait in the listen backlog
     /// until a connection ends.
     pub max_connections: usize,
+    /// Event loops (threads serving connections); 0: one per CPU (`event_loops::default_count`).
+    pub threads: usize,
     /// The `wpthost.plugins` object, kept as given for the plugin host to interpret (`{}` if absent).
     pub plugins: serde_json::Value,
 }
@@ -37,6 +39,7 @@ impl Default for ServerSettings {
             max_body_bytes: 64 * 1024 * 1024,
             request_body_timeout: Duration::from_secs(60),
             max_connections: 10_000,
+            threads: 0,
             plugins: serde_json::Value::Object(serde_json::Map::new()),
         }
     }

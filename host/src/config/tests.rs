@@ -86,6 +86,17 @@ fn errors_name_the_problem() {
 }
 
 #[test]
+fn wpthost_threads_defaults_to_one_per_cpu_and_is_bounded() {
+    assert_eq!(parse(json!({})).unwrap().server.threads, 0);
+    let c = parse(json!({"wpthost": {"threads": 3}})).unwrap();
+    assert_eq!(c.server.threads, 3);
+    for bad in [json!(-1), json!("two"), json!(100_000)] {
+        let err = parse(json!({"wpthost": {"threads": bad}})).unwrap_err();
+        assert!(err.to_string().contains("wpthost.threads"), "{err}");
+    }
+}
+
+#[test]
 fn legacy_keys_are_renamed_with_a_warning() {
     let c = parse(json!({"host": "example.test", "bind_hostname": false})).unwrap();
     assert_eq!(c.browser_host, "example.test");
