@@ -135,7 +135,9 @@ fn bind_group(
     addr: SocketAddr,
     loops: &[tokio::runtime::Handle],
 ) -> std::io::Result<Vec<(tokio::runtime::Handle, TcpListener)>> {
-    let shared = cfg!(unix) && loops.len() > 1 && addr.port() != 0;
+    // Linux spreads connections over a group's sockets; other systems' SO_REUSEPORT may hand them
+    // all to one socket, so there the first loop alone listens.
+    let shared = cfg!(target_os = "linux") && loops.len() > 1 && addr.port() != 0;
     if shared {
         drop(std::net::TcpListener::bind(addr)?);
     }
@@ -173,13 +175,13 @@ fn bind_listener(addr: SocketAddr, reuse_port: bool) -> std::io::Result<TcpListe
     socket.listen(LISTEN_BACKLOG)
 }
 
-#[cfg(unix)]
+#[cfg(target_os = "linux")]
 fn set_reuse_port(socket: &tokio::net::TcpSocket) -> std::io::Result<()> {
     socket.set_reuseport(true)
 }
 
-/// Without `SO_REUSEPORT` only one loop could listen; `bind_group` is never asked for more there.
-#[cfg(not(unix))]
+/// Only one loop listens elsewhere (`bind_group`); never called there.
+#[cfg(not(target_os = "linux"))]
 fn set_reuse_port(_socket: &tokio::net::TcpSocket) -> std::io::Result<()> {
     Err(std::io::Error::other("SO_REUSEPORT is not available"))
 }

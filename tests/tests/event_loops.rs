@@ -8,6 +8,7 @@ use wpthost_tests::{get, TempDocRoot, TestServer};
 /// With one loop's thread wedged, the connections the kernel hands to the other loop are still
 /// served at once; those queued on the wedged loop are served when it comes back. (Sixteen
 /// connections all hashed to one of two listeners: one chance in 32,768.)
+#[cfg(target_os = "linux")]
 #[test]
 fn every_loop_accepts_on_the_shared_port() {
     let root = TempDocRoot::new();

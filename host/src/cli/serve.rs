@@ -34,6 +34,7 @@ pub(crate) fn serve(args: ServeArgs) -> anyhow::Result<()> {
         n => n,
     };
     let loops = EventLoops::start(threads).context("cannot start the event loops")?;
+    tracing::info!("{threads} event loop(s) serving connections");
     // This thread only waits for signals; connections are served by the loops.
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
