@@ -257,22 +257,28 @@ mod linux {
         fn add_file(&mut self, fd: &OwnedFd, file: &Path) -> Option<()> {
             // The directory first: from then on, the file being replaced is an event.
             self.add_with_ancestors(fd, file.parent()?)?;
-            if self.dirs.len() >= self.budget {
-                return None;
-            }
             if !std::fs::symlink_metadata(file).ok()?.is_file() {
                 return None;
             }
-            let wd = inotify::add_watch(fd, file, file_watch_flags()).ok()?;
-            if self.paths.get(&wd).is_some_and(|other| other != file) {
-                // Hard links to one file, both looked at: its events could be filed under one only.
+            self.add_watch(fd, file, file_watch_flags())
+        }
+
+        /// Watch `path` and file its events under it, within the budget. Refused when the kernel
+        /// already watches the same inode under another path (a bind mount, a hard link): its
+        /// events could be filed under only one of them.
+        fn add_watch(&mut self, fd: &OwnedFd, path: &Path, flags: WatchFlags) -> Option<()> {
+            if self.dirs.len() >= self.budget {
+                return None;
+            }
+            let wd = inotify::add_watch(fd, path, flags).ok()?;
+            if self.paths.get(&wd).is_some_and(|other| other != path) {
                 return None;
             }
             let version = self.bump();
-            self.paths.insert(wd, file.to_path_buf());
-            self.ordered.insert(file.to_path_buf());
+            self.paths.insert(wd, path.to_path_buf());
+            self.ordered.insert(path.to_path_buf());
             self.dirs
-                .insert(file.to_path_buf(), Watched { wd, version });
+                .insert(path.to_path_buf(), Watched { wd, version });
             Some(())
         }
 
@@ -336,25 +342,10 @@ mod linux {
                 if self.dirs.contains_key(level) {
                     continue;
                 }
-                if self.dirs.len() >= self.budget {
-                    return None;
-                }
                 if !is_local_file_system(level) {
                     return None;
                 }
-                let wd = inotify::add_watch(fd, level, watch_flags()).ok()?;
-                if let Some(other) = self.paths.get(&wd) {
-                    // The same directory under another path (a bind mount): its events could
-                    // only be filed under one of them.
-                    if other != level {
-                        return None;
-                    }
-                }
-                let version = self.bump();
-                self.paths.insert(wd, level.to_path_buf());
-                self.ordered.insert(level.to_path_buf());
-                self.dirs
-                    .insert(level.to_path_buf(), Watched { wd, version });
+                self.add_watch(fd, level, watch_flags())?;
             }
             Some(())
         }
